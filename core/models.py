@@ -1,0 +1,103 @@
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class TimeStampedModel(models.Model):
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class PublicModel(TimeStampedModel):
+    """A record addressed from URLs and the API by a UUID, never by its sequential id."""
+
+    public_id = models.UUIDField(_("public id"), default=uuid.uuid4, unique=True, editable=False)
+
+    class Meta:
+        abstract = True
+
+
+class AuditAction(models.TextChoices):
+    CREATE = "create", _("Created")
+    UPDATE = "update", _("Updated")
+    DELETE = "delete", _("Deleted")
+    IMPORT = "import", _("Imported")
+    STATUS = "status", _("Status changed")
+    LOGIN = "login", _("Logged in")
+    TOKEN = "token", _("API token issued")
+
+
+class AuditEventQuerySet(models.QuerySet):
+    def for_target(self, target: models.Model) -> "AuditEventQuerySet":
+        return self.filter(target_type=target_label(target), target_id=str(target.pk))
+
+    def update(self, **kwargs):
+        raise TypeError("audit events are append-only")
+
+    def delete(self):
+        raise TypeError("audit events are append-only")
+
+
+def target_label(target: models.Model | type[models.Model]) -> str:
+    return target._meta.label_lower
+
+
+class AuditEvent(models.Model):
+    """One append-only record of a state change: who, when, what, before and after."""
+
+    occurred_at = models.DateTimeField(_("occurred at"), auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("actor"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    actor_name = models.CharField(_("actor name"), max_length=150, blank=True)
+    tenant_code = models.CharField(_("province code"), max_length=6, blank=True, db_index=True)
+    action = models.CharField(_("action"), max_length=20, choices=AuditAction.choices)
+    target_type = models.CharField(_("target type"), max_length=100)
+    target_id = models.CharField(_("target id"), max_length=64)
+    target_repr = models.CharField(_("target"), max_length=300)
+    changes = models.JSONField(_("changes"), default=dict, blank=True)
+    note = models.TextField(_("note"), blank=True)
+
+    objects = AuditEventQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("audit event")
+        verbose_name_plural = _("audit events")
+        ordering = ["-occurred_at", "-id"]
+        indexes = [models.Index(fields=["target_type", "target_id", "-occurred_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.occurred_at:%Y-%m-%d %H:%M} {self.actor_name} {self.action} {self.target_repr}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise TypeError("audit events are append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise TypeError("audit events are append-only")
+
+
+class Heartbeat(models.Model):
+    """Written by the beat-scheduled heartbeat task, so operators can see the worker is alive."""
+
+    name = models.CharField(max_length=50, unique=True)
+    beat_count = models.PositiveBigIntegerField(default=0)
+    last_beat_at = models.DateTimeField(null=True)
+
+    class Meta:
+        verbose_name = _("heartbeat")
+        verbose_name_plural = _("heartbeats")
+
+    def __str__(self) -> str:
+        return self.name
