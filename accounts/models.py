@@ -35,7 +35,11 @@ class Membership(models.Model):
     )
     role = models.CharField(_("role"), max_length=30, choices=Role.choices)
     province = models.ForeignKey(
-        "units.Province", verbose_name=_("province"), null=True, blank=True, on_delete=models.PROTECT
+        "units.Province",
+        verbose_name=_("province"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
     )
     city = models.ForeignKey(
         "units.City", verbose_name=_("city"), null=True, blank=True, on_delete=models.PROTECT

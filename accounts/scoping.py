@@ -10,6 +10,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
+from django.core.exceptions import (
+    MultipleObjectsReturned,
+    ObjectDoesNotExist,
+    ValidationError,
+)
 from django.db import models
 from django.db.models import Q
 
@@ -85,8 +90,12 @@ def actor_for(user) -> Actor:
         staff_scopes=tuple(
             sorted((p, c) for role, p, c, _e, _i in memberships if role == Role.PROVINCIAL_STAFF)
         ),
-        enterprise_ids=frozenset(e for role, _p, _c, e, _i in memberships if role == Role.ENTERPRISE_USER),
-        institution_ids=frozenset(i for role, _p, _c, _e, i in memberships if role == Role.VERIFIER),
+        enterprise_ids=frozenset(
+            e for role, _p, _c, e, _i in memberships if role == Role.ENTERPRISE_USER
+        ),
+        institution_ids=frozenset(
+            i for role, _p, _c, _e, i in memberships if role == Role.VERIFIER
+        ),
     )
     user._scoping_actor = actor
     return actor
@@ -181,7 +190,11 @@ def visible(actor: Actor, queryset: models.QuerySet[M] | type[M]) -> models.Quer
     if actor is ANONYMOUS or not actor.has_role:
         return queryset.none()
     scoped = queryset.filter(condition)
-    if rule.province and "__" not in rule.province and _is_many_to_many(queryset.model, rule.province):
+    if (
+        rule.province
+        and "__" not in rule.province
+        and _is_many_to_many(queryset.model, rule.province)
+    ):
         scoped = scoped.distinct()
     return scoped
 
@@ -194,7 +207,7 @@ def get_visible(actor: Actor, queryset: models.QuerySet[M] | type[M], **lookup: 
     """One visible row, or NotFound: a missing row and another province's row look the same."""
     try:
         return visible(actor, queryset).get(**lookup)
-    except (models.ObjectDoesNotExist, ValueError, models.Model.MultipleObjectsReturned):
+    except (ObjectDoesNotExist, MultipleObjectsReturned, ValueError, ValidationError):
         raise NotFound("not found") from None
 
 
@@ -207,14 +220,16 @@ def _path_value(obj: models.Model, path: str) -> Any:
         if obj is None:
             return None
     field_ = obj._meta.get_field(last)
-    return getattr(obj, field_.attname) if field_.is_relation and field_.many_to_one else getattr(obj, last)
+    return (
+        getattr(obj, field_.attname)
+        if field_.is_relation and field_.many_to_one
+        else getattr(obj, last)
+    )
 
 
 def staff_covers(actor: Actor, province_id: int | None, city_id: int | None) -> bool:
-    """Whether the actor is provincial staff for that province (and city, if they are city-bound)."""
-    return any(
-        p == province_id and (c is None or c == city_id) for p, c in actor.staff_scopes
-    )
+    """Whether the actor is provincial staff of that province (and city, if city-bound)."""
+    return any(p == province_id and (c is None or c == city_id) for p, c in actor.staff_scopes)
 
 
 def can_change(actor: Actor, obj: models.Model) -> bool:
@@ -233,7 +248,9 @@ def can_change(actor: Actor, obj: models.Model) -> bool:
     return False
 
 
-def can_create(actor: Actor, model: type[models.Model], *, province_id: int, city_id: int | None) -> bool:
+def can_create(
+    actor: Actor, model: type[models.Model], *, province_id: int, city_id: int | None
+) -> bool:
     """Whether the actor may create a row of `model` in that province and city."""
     rule = rule_for(model)
     if actor.is_administrator:

@@ -77,7 +77,9 @@ class AuditEvent(models.Model):
         indexes = [models.Index(fields=["target_type", "target_id", "-occurred_at"])]
 
     def __str__(self) -> str:
-        return f"{self.occurred_at:%Y-%m-%d %H:%M} {self.actor_name} {self.action} {self.target_repr}"
+        return (
+            f"{self.occurred_at:%Y-%m-%d %H:%M} {self.actor_name} {self.action} {self.target_repr}"
+        )
 
     def save(self, *args, **kwargs):
         if self.pk is not None:

@@ -1,1 +1,7 @@
-urlpatterns = []
+from django.urls import path
+
+from core import views
+
+app_name = "core"
+
+urlpatterns = [path("", views.health, name="health")]

@@ -1,3 +1,6 @@
+from decimal import Decimal
+
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import OuterRef, Subquery
 from django.utils.translation import gettext_lazy as _
@@ -68,7 +71,9 @@ class Industry(models.Model):
     sector = models.CharField(_("sector"), max_length=20, choices=Sector.choices)
     is_market_sector = models.BooleanField(
         _("in the trading market"),
-        help_text=_("Power, steel, cement and aluminium; the others are under reporting management."),
+        help_text=_(
+            "Power, steel, cement and aluminium; the others are under reporting management."
+        ),
     )
 
     class Meta:
@@ -76,7 +81,9 @@ class Industry(models.Model):
         verbose_name_plural = _("industries")
         ordering = ["sector", "code"]
         constraints = [
-            models.UniqueConstraint(fields=["code", "sector", "standard"], name="industry_unique_code"),
+            models.UniqueConstraint(
+                fields=["code", "sector", "standard"], name="industry_unique_code"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -124,7 +131,10 @@ class Enterprise(PublicModel):
         Industry, verbose_name=_("industry"), on_delete=models.PROTECT, related_name="enterprises"
     )
     status = models.CharField(
-        _("status"), max_length=10, choices=EnterpriseStatus.choices, default=EnterpriseStatus.ACTIVE
+        _("status"),
+        max_length=10,
+        choices=EnterpriseStatus.choices,
+        default=EnterpriseStatus.ACTIVE,
     )
     address = models.CharField(_("address"), max_length=300, blank=True)
     contact_name = models.CharField(_("contact person"), max_length=100, blank=True)
@@ -193,11 +203,19 @@ class Facility(PublicModel):
     """A generating unit or production line of an enterprise."""
 
     enterprise = models.ForeignKey(
-        Enterprise, verbose_name=_("enterprise"), on_delete=models.CASCADE, related_name="facilities"
+        Enterprise,
+        verbose_name=_("enterprise"),
+        on_delete=models.CASCADE,
+        related_name="facilities",
     )
     name = models.CharField(_("name"), max_length=120)
     category = models.CharField(_("category"), max_length=20, choices=FacilityCategory.choices)
-    capacity = models.DecimalField(_("capacity"), max_digits=12, decimal_places=2)
+    capacity = models.DecimalField(
+        _("capacity"),
+        max_digits=12,
+        decimal_places=2,
+        validators=[MinValueValidator(Decimal("0.01"))],
+    )
     capacity_unit = models.CharField(_("capacity unit"), max_length=20, help_text=_("e.g. MW, t/d"))
     fuel = models.CharField(_("fuel"), max_length=20, choices=Fuel.choices)
     cooling = models.CharField(
@@ -211,7 +229,9 @@ class Facility(PublicModel):
         ordering = ["enterprise", "name"]
         constraints = [
             models.UniqueConstraint(fields=["enterprise", "name"], name="facility_unique_name"),
-            models.CheckConstraint(condition=models.Q(capacity__gt=0), name="facility_capacity_positive"),
+            models.CheckConstraint(
+                condition=models.Q(capacity__gt=0), name="facility_capacity_positive"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -234,9 +254,19 @@ class AnnualEmissions(models.Model):
     )
     year = models.PositiveSmallIntegerField(_("year"))
     source = models.CharField(_("source"), max_length=10, choices=EmissionsSource.choices)
-    direct_emissions = models.DecimalField(_("direct emissions (tCO2e)"), max_digits=14, decimal_places=2)
+    direct_emissions = models.DecimalField(
+        _("direct emissions (tCO2e)"),
+        max_digits=14,
+        decimal_places=2,
+        validators=[MinValueValidator(0)],
+    )
     indirect_emissions = models.DecimalField(
-        _("indirect emissions (tCO2e)"), max_digits=14, decimal_places=2, null=True, blank=True
+        _("indirect emissions (tCO2e)"),
+        max_digits=14,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
@@ -249,7 +279,8 @@ class AnnualEmissions(models.Model):
                 fields=["enterprise", "year", "source"], name="annual_emissions_unique_year_source"
             ),
             models.CheckConstraint(
-                condition=models.Q(direct_emissions__gte=0), name="annual_emissions_direct_not_negative"
+                condition=models.Q(direct_emissions__gte=0),
+                name="annual_emissions_direct_not_negative",
             ),
         ]
 

@@ -26,7 +26,9 @@ def normalise(raw: str) -> str:
 
 
 def check_character(first_17: str) -> str:
-    total = sum(CHARSET.index(char) * weight for char, weight in zip(first_17, WEIGHTS, strict=True))
+    total = sum(
+        CHARSET.index(char) * weight for char, weight in zip(first_17, WEIGHTS, strict=True)
+    )
     return CHARSET[(31 - total % 31) % 31]
 
 

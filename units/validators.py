@@ -18,7 +18,11 @@ def uscc_error_message(result: uscc.UsccCheck) -> str:
     return _(
         "The unified social credit code %(code)s is invalid: its check character should be "
         "%(expected)s, not %(actual)s."
-    ) % {"code": result.code, "expected": result.expected_check_character, "actual": result.code[-1]}
+    ) % {
+        "code": result.code,
+        "expected": result.expected_check_character,
+        "actual": result.code[-1],
+    }
 
 
 def validate_uscc(value: str) -> None:

@@ -18,7 +18,10 @@ class Institution(PublicModel):
     contact_phone = models.CharField(_("contact phone"), max_length=50, blank=True)
     contact_email = models.EmailField(_("contact e-mail"), blank=True)
     provinces = models.ManyToManyField(
-        "units.Province", verbose_name=_("provinces served"), related_name="institutions", blank=True
+        "units.Province",
+        verbose_name=_("provinces served"),
+        related_name="institutions",
+        blank=True,
     )
 
     class Meta:

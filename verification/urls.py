@@ -1,1 +1,3 @@
-urlpatterns = []
+app_name = "verification"
+
+urlpatterns: list = []

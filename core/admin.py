@@ -1,0 +1,33 @@
+from django.contrib import admin
+
+from core.models import AuditEvent, Heartbeat
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):
+    """Read-only: audit events are append-only."""
+
+    list_display = [
+        "occurred_at",
+        "actor_name",
+        "tenant_code",
+        "action",
+        "target_type",
+        "target_repr",
+    ]
+    list_filter = ["action", "target_type", "tenant_code"]
+    search_fields = ["actor_name", "target_repr", "target_id"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Heartbeat)
+class HeartbeatAdmin(admin.ModelAdmin):
+    list_display = ["name", "beat_count", "last_beat_at"]

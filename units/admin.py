@@ -1,0 +1,67 @@
+from django.contrib import admin
+
+from units.models import AnnualEmissions, City, Enterprise, Facility, Industry, Province
+
+
+@admin.register(Province)
+class ProvinceAdmin(admin.ModelAdmin):
+    list_display = ["code", "name_zh", "name_en"]
+    search_fields = ["code", "name_zh", "name_en"]
+
+
+@admin.register(City)
+class CityAdmin(admin.ModelAdmin):
+    list_display = ["province", "code", "name_zh", "name_en"]
+    list_filter = ["province"]
+    search_fields = ["name_zh", "name_en", "code"]
+
+
+@admin.register(Industry)
+class IndustryAdmin(admin.ModelAdmin):
+    list_display = ["code", "name_zh", "sector", "is_market_sector", "standard"]
+    list_filter = ["sector", "is_market_sector"]
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Registry records change only through the audited services behind the pages."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class FacilityInline(admin.TabularInline):
+    model = Facility
+    extra = 0
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Enterprise)
+class EnterpriseAdmin(ReadOnlyAdmin):
+    list_display = ["name_zh", "uscc", "province", "city", "industry", "status"]
+    list_filter = ["province", "industry__sector", "status"]
+    search_fields = ["name_zh", "name_en", "uscc"]
+    list_select_related = ["province", "city", "industry"]
+    inlines = [FacilityInline]
+    readonly_fields = ["public_id"]
+
+
+@admin.register(AnnualEmissions)
+class AnnualEmissionsAdmin(ReadOnlyAdmin):
+    list_display = ["enterprise", "year", "source", "direct_emissions"]
+    list_filter = ["year", "source"]
+    list_select_related = ["enterprise"]
+    search_fields = ["enterprise__name_zh", "enterprise__uscc"]
