@@ -16,7 +16,7 @@ app.autodiscover_tasks()
 def ensure_broker_folders(sender, **kwargs):
     # The filesystem transport expects its folders to exist before the first message.
     options = settings.CELERY_BROKER_TRANSPORT_OPTIONS
-    for key in ("data_folder_in", "data_folder_out", "processed_folder"):
+    for key in ("data_folder_in", "data_folder_out", "processed_folder", "control_folder"):
         if key in options:
             os.makedirs(options[key], exist_ok=True)
 
