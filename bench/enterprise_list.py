@@ -1,0 +1,153 @@
+"""Benchmark the enterprise list page against the national demo data on PostgreSQL.
+
+    .venv/bin/python bench/enterprise_list.py
+
+Uses its own database (BENCH_DATABASE_URL, default postgres://postgres@127.0.0.1:5432/carbon_bench),
+created if missing, migrated and seeded with `seed_demo --scale national` (idempotent, so a rerun
+skips straight to the measurements). Requests go through django.test.Client as a provincial
+staff user of the largest province; prints median and p90 time and the SQL query count per case.
+"""
+
+import os
+import statistics
+import sys
+import time
+import warnings
+from io import StringIO
+from pathlib import Path
+from typing import Any
+
+import environ
+import psycopg2
+from psycopg2 import sql
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/carbon_bench"
+WARM_UPS = 3
+RUNS = 30
+CASES: tuple[tuple[str, dict[str, Any]], ...] = (
+    ("first page", {}),
+    ("page 10", {"page": 10}),
+    ("name search", {"q": "电力"}),
+)
+
+
+def ensure_database(url: str) -> None:
+    config = environ.Env.db_url_config(url)
+    connection = psycopg2.connect(
+        dbname="postgres",
+        user=config.get("USER") or None,
+        password=config.get("PASSWORD") or None,
+        host=config.get("HOST") or None,
+        port=config.get("PORT") or None,
+    )
+    # CREATE DATABASE cannot run inside a transaction.
+    connection.autocommit = True
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [config["NAME"]])
+        if cursor.fetchone() is None:
+            cursor.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(config["NAME"])))
+    connection.close()
+
+
+def setup_django(url: str) -> None:
+    # Run as a script, Python puts bench/ on the path, not the project.
+    sys.path.insert(0, str(ROOT))
+    os.environ["DATABASE_URL"] = url
+    os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings.local"
+    os.environ["DJANGO_DEBUG"] = "false"
+    import django
+
+    django.setup()
+    from django.conf import settings
+
+    settings.DEBUG = False
+    # WhiteNoise warns when collectstatic has not run; static files play no part here.
+    warnings.filterwarnings("ignore", message="No directory at", category=UserWarning)
+    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
+
+
+def prepare_data() -> str:
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    out = StringIO()
+    call_command("seed_demo", scale="national", stdout=out)
+    return out.getvalue().splitlines()[0]
+
+
+def largest_province() -> tuple[Any, int]:
+    from django.db.models import Count
+
+    from units.models import Province
+
+    province = Province.objects.annotate(size=Count("enterprises")).order_by("-size").first()
+    return province, province.size
+
+
+def staff_user(province: Any) -> Any:
+    from django.contrib.auth import get_user_model
+
+    from accounts.models import Membership, Role
+
+    user, _created = get_user_model().objects.get_or_create(username=f"bench-staff-{province.code}")
+    Membership.objects.get_or_create(
+        user=user,
+        role=Role.PROVINCIAL_STAFF,
+        province=province,
+        city=None,
+        enterprise=None,
+        institution=None,
+    )
+    return user
+
+
+def measure(client: Any, url: str, params: dict[str, Any]) -> tuple[list[float], set[int]]:
+    """Milliseconds per timed request, and the query counts seen; exits on a non-200."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    timings, query_counts = [], set()
+    for run in range(WARM_UPS + RUNS):
+        with CaptureQueriesContext(connection) as queries:
+            started = time.perf_counter()
+            response = client.get(url, params)
+            elapsed_ms = (time.perf_counter() - started) * 1000
+        if response.status_code != 200:
+            sys.exit(f"GET {url} {params} returned {response.status_code}")
+        if run >= WARM_UPS:
+            timings.append(elapsed_ms)
+            query_counts.add(len(queries))
+    return timings, query_counts
+
+
+def report_line(
+    name: str, params: dict[str, Any], timings: list[float], query_counts: set[int]
+) -> str:
+    p90 = statistics.quantiles(timings, n=10, method="inclusive")[-1]
+    queries = "-".join(str(n) for n in sorted({min(query_counts), max(query_counts)}))
+    # The parameters go last: their Chinese characters would break the column alignment.
+    return f"{name:<14}{statistics.median(timings):>10.1f}{p90:>10.1f}{queries:>9}  {params}"
+
+
+def main() -> None:
+    url = os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL)
+    ensure_database(url)
+    setup_django(url)
+    print(prepare_data())
+
+    from django.test import Client
+    from django.urls import reverse
+
+    province, size = largest_province()
+    client = Client()
+    client.force_login(staff_user(province))
+    list_url = reverse("units:enterprise-list")
+    print(f"{province.name_zh} ({province.name_en}): {size} enterprises; {RUNS} runs per case")
+    print(f"{'case':<14}{'median ms':>10}{'p90 ms':>10}{'queries':>9}  GET params")
+    for name, params in CASES:
+        print(report_line(name, params, *measure(client, list_url, params)))
+
+
+if __name__ == "__main__":
+    main()
