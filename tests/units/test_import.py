@@ -193,7 +193,7 @@ def test_a_code_registered_elsewhere_is_refused_without_naming_the_other_provinc
 def test_a_code_registered_during_the_import_rejects_the_file(
     shandong, jinan, shandong_enterprise, shandong_staff, actor, monkeypatch
 ):
-    monkeypatch.setattr(imports, "_registered", lambda actor, codes: {})
+    monkeypatch.setattr("units.imports.rows._registered", lambda actor, codes: {})
     rows = [row(1), row(2, uscc=shandong_enterprise.uscc)]
     with pytest.raises(imports.ImportFileRejected, match="registered by someone else"):
         run_import(actor(shandong_staff), shandong, xlsx(rows))
@@ -244,7 +244,7 @@ def test_a_header_that_does_not_match_the_template_is_refused(shandong, shandong
 
 
 def test_a_file_with_too_many_rows_is_refused(shandong, jinan, shandong_staff, actor, monkeypatch):
-    monkeypatch.setattr(imports, "MAX_DATA_ROWS", 2)
+    monkeypatch.setattr("units.imports.reader.MAX_DATA_ROWS", 2)
     with pytest.raises(imports.ImportFileRejected, match="more than 2 rows"):
         run_import(actor(shandong_staff), shandong, xlsx([row(1), row(2), row(3)]))
 

@@ -1,0 +1,34 @@
+"""Deterministic demo data: key emission units with facilities and three years of emissions.
+
+`plan()` builds the data in memory only (tests compare against it); `seed()` writes whatever is
+missing, keyed on the unified social credit code, so running it again is safe and widening the
+scale from small to national only adds the rest.
+
+Each province draws from its own random stream (all derived from one fixed seed) and lists its
+enterprises in a fixed order, so the small scale is exactly the first 30 units of Shandong and
+Guangdong in the national scale. Writes go straight through the ORM with bulk_create: this is
+demo data, not a user action, so the services and their audit trail are bypassed on purpose.
+
+The package: `data` (scales, counts, sizes, equipment), `geography` (cities and provinces),
+`names` (what names and codes are made of), `specs` (the planned records), `planning` (the
+generator, `plan()`) and `seeding` (the writer, `seed()`, and the demo logins).
+"""
+
+from units.demo.data import DEMO_PASSWORD, SCALES, SMALL_PROVINCES, THRESHOLD_T, Scale
+from units.demo.planning import national_counts, plan
+from units.demo.seeding import Login, SeedResult, seed
+from units.demo.specs import EnterpriseSpec
+
+__all__ = [
+    "DEMO_PASSWORD",
+    "SCALES",
+    "SMALL_PROVINCES",
+    "THRESHOLD_T",
+    "EnterpriseSpec",
+    "Login",
+    "Scale",
+    "SeedResult",
+    "national_counts",
+    "plan",
+    "seed",
+]

@@ -1,0 +1,34 @@
+"""What an import can fail with: a refused file, or rows with errors (each one a RowError)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.utils.translation import ngettext
+
+from core.errors import DomainError
+
+
+@dataclass(frozen=True)
+class RowError:
+    row: int
+    column: str
+    value: str
+    message: str
+
+
+class ImportFileRejected(DomainError):
+    """The file as a whole cannot be imported (size, type, header, no rows)."""
+
+
+class ImportRejected(DomainError):
+    """Some rows are invalid; `errors` lists every one of them and nothing was saved."""
+
+    def __init__(self, errors: list[RowError]) -> None:
+        message = ngettext(
+            "The file has %(count)d error; nothing was imported.",
+            "The file has %(count)d errors; nothing was imported.",
+            len(errors),
+        ) % {"count": len(errors)}
+        super().__init__(message)
+        self.errors = errors
