@@ -3,10 +3,21 @@ from django.contrib import admin
 from core.models import AuditEvent, Heartbeat
 
 
-@admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
-    """Read-only: audit events are append-only."""
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """For records that change only through audited services (or never, like audit events)."""
 
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(ReadOnlyAdmin):
     list_display = [
         "occurred_at",
         "actor_name",
@@ -17,15 +28,6 @@ class AuditEventAdmin(admin.ModelAdmin):
     ]
     list_filter = ["action", "target_type", "tenant_code"]
     search_fields = ["actor_name", "target_repr", "target_id"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Heartbeat)

@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from core.admin import ReadOnlyAdmin
 from units.models import AnnualEmissions, City, Enterprise, Facility, Industry, Province
 
 
@@ -22,31 +23,12 @@ class IndustryAdmin(admin.ModelAdmin):
     list_filter = ["sector", "is_market_sector"]
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Registry records change only through the audited services behind the pages."""
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
 class FacilityInline(admin.TabularInline):
     model = Facility
     extra = 0
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+    can_delete = False
+    max_num = 0
+    readonly_fields = ["name", "category", "capacity", "capacity_unit", "fuel", "cooling"]
 
 
 @admin.register(Enterprise)

@@ -11,6 +11,7 @@ from units.models import (
     Province,
     Sector,
 )
+from units.services import ENTERPRISE_FIELDS, FACILITY_FIELDS
 
 
 class EnterpriseFilterForm(forms.Form):
@@ -54,20 +55,7 @@ class EnterpriseForm(forms.ModelForm):
 
     class Meta:
         model = Enterprise
-        fields = [
-            "uscc",
-            "name_zh",
-            "name_en",
-            "province",
-            "city",
-            "industry",
-            "status",
-            "address",
-            "contact_name",
-            "contact_phone",
-            "contact_email",
-            "is_in_pilot_market",
-        ]
+        fields = list(ENTERPRISE_FIELDS)
 
     def __init__(self, *args, provinces, cities, city_required=False, **kwargs):
         super().__init__(*args, **kwargs)
@@ -94,15 +82,7 @@ class EnterpriseForm(forms.ModelForm):
 class FacilityForm(forms.ModelForm):
     class Meta:
         model = Facility
-        fields = [
-            "name",
-            "category",
-            "capacity",
-            "capacity_unit",
-            "fuel",
-            "cooling",
-            "commissioned_on",
-        ]
+        fields = list(FACILITY_FIELDS)
         widgets = {"commissioned_on": forms.DateInput(attrs={"type": "date"})}
 
     def __init__(self, *args, enterprise, **kwargs):

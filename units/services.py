@@ -71,16 +71,23 @@ def create_enterprise(*, actor: scoping.Actor, data: EnterpriseData) -> Enterpri
     _check_city(data.city, data.province)
     enterprise = Enterprise(**{name: getattr(data, name) for name in ENTERPRISE_FIELDS})
     enterprise.uscc = enterprise.uscc.strip().upper()
-    enterprise.full_clean()
-    enterprise.save()
+    return _create(
+        actor=actor, instance=enterprise, fields=ENTERPRISE_FIELDS, tenant_code=data.province.code
+    )
+
+
+def _create(*, actor, instance, fields, tenant_code):
+    """Validate, save and audit a new row (every field as "after")."""
+    instance.full_clean()
+    instance.save()
     audit.record(
         actor=actor.user,
         action=AuditAction.CREATE,
-        target=enterprise,
-        tenant_code=data.province.code,
-        changes=audit.diff({}, audit.snapshot(enterprise, ENTERPRISE_FIELDS)),
+        target=instance,
+        tenant_code=tenant_code,
+        changes=audit.diff({}, audit.snapshot(instance, fields)),
     )
-    return enterprise
+    return instance
 
 
 @transaction.atomic
@@ -88,32 +95,49 @@ def update_enterprise(
     *, actor: scoping.Actor, enterprise: Enterprise, changes: dict[str, Any]
 ) -> Enterprise:
     """Change the named fields. The province cannot move: a unit that relocates is re-registered."""
-    locked = _lock_visible(actor, Enterprise, pk=enterprise.pk)
-    if not scoping.can_change(actor, locked):
-        raise PermissionDenied("You may view this key emission unit but not change it.")
     refused = set(changes) - (set(ENTERPRISE_FIELDS) | {"merged_into"}) | (
         {"province"} & set(changes)
     )
     if refused:
         raise ValueError(f"fields that cannot be changed here: {sorted(refused)}")
-    before = audit.snapshot(locked, ENTERPRISE_FIELDS)
-    for name, value in changes.items():
+
+    def check(locked: Enterprise) -> None:
+        locked.uscc = locked.uscc.strip().upper()
+        _check_city(locked.city, locked.province)
+        if not scoping.can_create(
+            actor, Enterprise, province_id=locked.province_id, city_id=locked.city_id
+        ):
+            raise PermissionDenied("You may not move a key emission unit outside your city.")
+
+    return _change(
+        actor=actor,
+        instance=enterprise,
+        fields=ENTERPRISE_FIELDS,
+        values=changes,
+        tenant_code=enterprise.province.code,
+        check=check,
+    )
+
+
+def _change(*, actor, instance, fields, values, tenant_code, check=None):
+    """Lock a visible row, apply `values`, validate, save, and audit what actually changed."""
+    locked = _lock_visible(actor, type(instance), pk=instance.pk)
+    if not scoping.can_change(actor, locked):
+        raise PermissionDenied("You may view this record but not change it.")
+    before = audit.snapshot(locked, fields)
+    for name, value in values.items():
         setattr(locked, name, value)
-    locked.uscc = locked.uscc.strip().upper()
-    _check_city(locked.city, locked.province)
-    if not scoping.can_create(
-        actor, Enterprise, province_id=locked.province_id, city_id=locked.city_id
-    ):
-        raise PermissionDenied("You may not move a key emission unit outside your city.")
+    if check is not None:
+        check(locked)
     locked.full_clean()
     locked.save()
-    after = audit.snapshot(locked, ENTERPRISE_FIELDS)
+    after = audit.snapshot(locked, fields)
     if before != after:
         audit.record(
             actor=actor.user,
             action=AuditAction.UPDATE,
             target=locked,
-            tenant_code=locked.province.code,
+            tenant_code=tenant_code,
             changes=audit.diff(before, after),
         )
     return locked
@@ -136,41 +160,22 @@ def add_facility(
     facility = Facility(
         enterprise=enterprise, **{k: values[k] for k in FACILITY_FIELDS if k in values}
     )
-    facility.full_clean()
-    facility.save()
-    audit.record(
-        actor=actor.user,
-        action=AuditAction.CREATE,
-        target=facility,
-        tenant_code=enterprise.province.code,
-        changes=audit.diff({}, audit.snapshot(facility, FACILITY_FIELDS)),
+    return _create(
+        actor=actor, instance=facility, fields=FACILITY_FIELDS, tenant_code=enterprise.province.code
     )
-    return facility
 
 
 @transaction.atomic
 def update_facility(
     *, actor: scoping.Actor, facility: Facility, values: dict[str, Any]
 ) -> Facility:
-    locked = _lock_visible(actor, Facility, pk=facility.pk)
-    if not scoping.can_change(actor, locked):
-        raise PermissionDenied("You may view this facility but not change it.")
-    before = audit.snapshot(locked, FACILITY_FIELDS)
-    for name in FACILITY_FIELDS:
-        if name in values:
-            setattr(locked, name, values[name])
-    locked.full_clean()
-    locked.save()
-    after = audit.snapshot(locked, FACILITY_FIELDS)
-    if before != after:
-        audit.record(
-            actor=actor.user,
-            action=AuditAction.UPDATE,
-            target=locked,
-            tenant_code=locked.enterprise.province.code,
-            changes=audit.diff(before, after),
-        )
-    return locked
+    return _change(
+        actor=actor,
+        instance=facility,
+        fields=FACILITY_FIELDS,
+        values={name: values[name] for name in FACILITY_FIELDS if name in values},
+        tenant_code=facility.enterprise.province.code,
+    )
 
 
 @transaction.atomic

@@ -72,8 +72,17 @@ def _enterprise_form(actor, request, instance=None):
     )
 
 
-def _render_form(request, template, context, *, status=200):
-    return render(request, template, context, status=400 if request.method == "POST" else status)
+def _render_form(request, template, context):
+    """A form page; shown again after a POST only because the input was refused."""
+    return render(request, template, context, status=400 if request.method == "POST" else 200)
+
+
+def _changeable_enterprise(actor, public_id):
+    """The enterprise behind a change page: 404 outside the actor's scope, 403 if read-only."""
+    enterprise = selectors.enterprise_detail(actor=actor, public_id=public_id)
+    if not scoping.can_change(actor, enterprise):
+        raise PermissionDenied
+    return enterprise
 
 
 @login_required
@@ -100,9 +109,7 @@ def enterprise_create(request):
 @require_http_methods(["GET", "POST"])
 def enterprise_edit(request, public_id):
     actor = scoping.actor_for(request.user)
-    enterprise = selectors.enterprise_detail(actor=actor, public_id=public_id)
-    if not scoping.can_change(actor, enterprise):
-        raise PermissionDenied
+    enterprise = _changeable_enterprise(actor, public_id)
     form = _enterprise_form(actor, request, instance=enterprise)
     if request.method == "POST" and form.is_valid():
         changes = {
@@ -124,9 +131,7 @@ def enterprise_edit(request, public_id):
 @require_http_methods(["GET", "POST"])
 def facility_add(request, public_id):
     actor = scoping.actor_for(request.user)
-    enterprise = selectors.enterprise_detail(actor=actor, public_id=public_id)
-    if not scoping.can_change(actor, enterprise):
-        raise PermissionDenied
+    enterprise = _changeable_enterprise(actor, public_id)
     form = FacilityForm(request.POST or None, enterprise=enterprise)
     if request.method == "POST" and form.is_valid():
         services.add_facility(actor=actor, enterprise=enterprise, values=form.cleaned_data)
@@ -157,9 +162,7 @@ def facility_edit(request, public_id):
 @require_http_methods(["GET", "POST"])
 def emissions_record(request, public_id):
     actor = scoping.actor_for(request.user)
-    enterprise = selectors.enterprise_detail(actor=actor, public_id=public_id)
-    if not scoping.can_change(actor, enterprise):
-        raise PermissionDenied
+    enterprise = _changeable_enterprise(actor, public_id)
     form = AnnualEmissionsForm(request.POST or None, enterprise=enterprise)
     if request.method == "POST" and form.is_valid():
         services.record_annual_emissions(actor=actor, enterprise=enterprise, **form.cleaned_data)

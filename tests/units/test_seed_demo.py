@@ -166,3 +166,34 @@ def test_it_prints_the_run_time_and_the_logins():
     assert output.startswith("seed_demo small: 60 enterprises, ")
     assert all(username in output for username in LOGINS)
     assert demo.DEMO_PASSWORD in output
+
+
+@pytest.mark.parametrize(
+    ("username", "heading", "sees"),
+    [
+        ("admin", "National overview", None),
+        ("ministry", "National overview", None),
+        ("shandong", "Provincial home", "370000"),
+        ("guangdong", "Provincial home", "440000"),
+        ("ent-shandong", "Enterprise home", "370000"),
+        ("ent-guangdong", "Enterprise home", "440000"),
+        ("verifier", "Verifier home", None),
+    ],
+)
+def test_each_demo_login_lands_on_its_role_home(client, username, heading, sees):
+    seed()
+    response = client.post(
+        "/accounts/login/",
+        {"username": username, "password": demo.DEMO_PASSWORD},
+        HTTP_ACCEPT_LANGUAGE="en",
+        follow=True,
+    )
+    assert f"<h1>{heading}" in response.content.decode()
+    listed = client.get("/units/enterprises/", HTTP_ACCEPT_LANGUAGE="en").context["page"].paginator
+    provinces = {enterprise.province.code for enterprise in listed.object_list}
+    if sees is not None:
+        assert provinces == {sees}
+    elif username == "verifier":
+        assert provinces == set()
+    else:
+        assert provinces == set(demo.SMALL_PROVINCES)
