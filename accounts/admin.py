@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import ApiToken, Membership, User
 from accounts.services import revoke_api_token
@@ -34,7 +35,7 @@ class ApiTokenAdmin(admin.ModelAdmin):
         # Tokens are issued with `manage.py issue_api_token`, which shows the raw token once.
         return False
 
-    @admin.action(description="Revoke selected tokens")
+    @admin.action(description=_("Revoke selected tokens"))
     def revoke(self, request, queryset):
         for token in queryset:
             revoke_api_token(actor=request.user, user=token.user)

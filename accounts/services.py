@@ -21,7 +21,7 @@ def issue_api_token(*, actor, user) -> str:
             "last_used_at": None,
         },
     )
-    audit.record(actor=actor, action=AuditAction.TOKEN, target=token, note=f"issued {raw[:8]}…")
+    audit.record(actor=actor, action=AuditAction.TOKEN, target=token, note=f"{raw[:8]}…")
     return raw
 
 

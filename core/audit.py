@@ -1,11 +1,16 @@
 """Recording audit events. Services call `record` inside their transaction."""
 
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+from django.apps import apps
+from django.core.exceptions import FieldDoesNotExist
 from django.db import models
+from django.utils.text import capfirst
+from django.utils.translation import gettext as _
 
 from core.models import AuditAction, AuditEvent, target_label
 
@@ -47,7 +52,7 @@ def build(
 ) -> AuditEvent:
     return AuditEvent(
         actor=actor if getattr(actor, "pk", None) else None,
-        actor_name=getattr(actor, "username", "") or "system",
+        actor_name=getattr(actor, "username", ""),
         tenant_code=tenant_code,
         action=action,
         target_type=target_label(target),
@@ -66,3 +71,48 @@ def record(**kwargs: Any) -> AuditEvent:
 
 def record_many(events: list[AuditEvent]) -> None:
     AuditEvent.objects.bulk_create(events, batch_size=1000)
+
+
+@dataclass(frozen=True)
+class ChangeLine:
+    label: str
+    before: str
+    after: str
+
+
+def describe_changes(event: AuditEvent) -> list[ChangeLine]:
+    """An event's changes for reading: field verbose names and choice labels, in the active
+    language (the event itself keeps the raw values)."""
+    try:
+        model = apps.get_model(event.target_type)
+    except (LookupError, ValueError):
+        model = None
+    lines = []
+    for name, change in event.changes.items():
+        field = _field(model, name)
+        label = capfirst(field.verbose_name) if field is not None else name
+        lines.append(
+            ChangeLine(
+                str(label), _shown(field, change.get("before")), _shown(field, change.get("after"))
+            )
+        )
+    return lines
+
+
+def _field(model, name: str):
+    if model is None:
+        return None
+    try:
+        return model._meta.get_field(name)
+    except FieldDoesNotExist:
+        return None
+
+
+def _shown(field, value: Any) -> str:
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, bool):
+        return _("Yes") if value else _("No")
+    if field is not None and field.choices:
+        return str(dict(field.flatchoices).get(value, value))
+    return str(value)

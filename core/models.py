@@ -93,9 +93,9 @@ class AuditEvent(models.Model):
 class Heartbeat(models.Model):
     """Written by the beat-scheduled heartbeat task, so operators can see the worker is alive."""
 
-    name = models.CharField(max_length=50, unique=True)
-    beat_count = models.PositiveBigIntegerField(default=0)
-    last_beat_at = models.DateTimeField(null=True)
+    name = models.CharField(_("name"), max_length=50, unique=True)
+    beat_count = models.PositiveBigIntegerField(_("beats"), default=0)
+    last_beat_at = models.DateTimeField(_("last beat at"), null=True)
 
     class Meta:
         verbose_name = _("heartbeat")

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from accounts import scoping
 from core import audit
@@ -59,7 +60,9 @@ class EnterpriseData:
 
 def _check_city(city: City | None, province: Province) -> None:
     if city is not None and city.province_id != province.pk:
-        raise ValidationError({"city": f"{city} is not in {province}."})
+        raise ValidationError(
+            {"city": _("%(city)s is not in %(province)s.") % {"city": city, "province": province}}
+        )
 
 
 @transaction.atomic
@@ -67,7 +70,7 @@ def create_enterprise(*, actor: scoping.Actor, data: EnterpriseData) -> Enterpri
     if not scoping.can_create(
         actor, Enterprise, province_id=data.province.pk, city_id=getattr(data.city, "pk", None)
     ):
-        raise PermissionDenied("You may not add key emission units in this province or city.")
+        raise PermissionDenied(_("You may not add key emission units in this province or city."))
     _check_city(data.city, data.province)
     enterprise = Enterprise(**{name: getattr(data, name) for name in ENTERPRISE_FIELDS})
     enterprise.uscc = enterprise.uscc.strip().upper()
@@ -107,7 +110,7 @@ def update_enterprise(
         if not scoping.can_create(
             actor, Enterprise, province_id=locked.province_id, city_id=locked.city_id
         ):
-            raise PermissionDenied("You may not move a key emission unit outside your city.")
+            raise PermissionDenied(_("You may not move a key emission unit outside your city."))
 
     return _change(
         actor=actor,
@@ -123,7 +126,7 @@ def _change(*, actor, instance, fields, values, tenant_code, check=None):
     """Lock a visible row, apply `values`, validate, save, and audit what actually changed."""
     locked = _lock_visible(actor, type(instance), pk=instance.pk)
     if not scoping.can_change(actor, locked):
-        raise PermissionDenied("You may view this record but not change it.")
+        raise PermissionDenied(_("You may view this record but not change it."))
     before = audit.snapshot(locked, fields)
     for name, value in values.items():
         setattr(locked, name, value)
@@ -156,7 +159,7 @@ def add_facility(
 ) -> Facility:
     enterprise = _lock_visible(actor, Enterprise, pk=enterprise.pk)
     if not scoping.can_change(actor, enterprise):
-        raise PermissionDenied("You may view this key emission unit but not change it.")
+        raise PermissionDenied(_("You may view this key emission unit but not change it."))
     facility = Facility(
         enterprise=enterprise, **{k: values[k] for k in FACILITY_FIELDS if k in values}
     )
@@ -191,7 +194,7 @@ def record_annual_emissions(
     """Record (or correct) one year's emissions; a correction is audited with before and after."""
     enterprise = _lock_visible(actor, Enterprise, pk=enterprise.pk)
     if not scoping.can_change(actor, enterprise):
-        raise PermissionDenied("You may view this key emission unit but not change it.")
+        raise PermissionDenied(_("You may view this key emission unit but not change it."))
     fields = ("year", "source", "direct_emissions", "indirect_emissions")
     row = AnnualEmissions.objects.filter(enterprise=enterprise, year=year, source=source).first()
     before = audit.snapshot(row, fields) if row else {}
@@ -206,6 +209,5 @@ def record_annual_emissions(
         target=enterprise,
         tenant_code=enterprise.province.code,
         changes=audit.diff(before, audit.snapshot(row, fields)),
-        note=f"annual emissions {year} ({source})",
     )
     return row

@@ -339,11 +339,6 @@ def test_enterprise_list_in_english(client_as, shandong_staff, shandong_enterpri
     assert "筛选" not in text
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the history's Changes column shows raw field names (name, fuel, ...) and raw choice "
-    "values; it should show the fields' verbose names and the choices' labels",
-)
 @pytest.mark.django_db
 def test_history_names_the_changed_fields_in_chinese(
     client_as, shandong_staff, shandong_enterprise

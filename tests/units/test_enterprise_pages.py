@@ -239,10 +239,10 @@ class TestEdit:
         event = AuditEvent.objects.for_target(shandong_enterprise).get()
         assert event.changes["status"] == {"before": "active", "after": "closed"}
         assert event.changes["name_zh"]["before"] == "山东测试电厂"
-        page = (
-            client_as(shandong_staff).get(shandong_enterprise.get_absolute_url()).content.decode()
-        )
-        assert "山东测试电厂（更名）" in page and "active → closed" in page
+        url = shandong_enterprise.get_absolute_url()
+        page = client_as(shandong_staff).get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+        assert "山东测试电厂（更名）" in page
+        assert "<strong>Status</strong>: Active → Closed" in page
 
     def test_bad_input_saves_nothing(self, client_as, shandong_staff, shandong_enterprise):
         url = reverse("units:enterprise-edit", args=[shandong_enterprise.public_id])

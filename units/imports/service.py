@@ -71,7 +71,7 @@ def _save(
             _("A unit of this file was registered by someone else during the import; nothing "
               "was imported. Upload the file again to see which.")
         ) from exc  # fmt: skip
-    note = f"Excel import: {filename}"
+    note = filename
     audit.record_many([
         audit.build(
             actor=actor.user,
