@@ -10,6 +10,13 @@ from django.utils.translation import gettext_lazy as _
 
 class User(AbstractUser):
     public_id = models.UUIDField(_("public id"), default=uuid.uuid4, unique=True, editable=False)
+    language = models.CharField(
+        _("language"),
+        max_length=10,
+        choices=settings.LANGUAGES,
+        default="zh-hans",
+        help_text=_("The language of e-mails and reminders sent to this user."),
+    )
 
     class Meta(AbstractUser.Meta):
         verbose_name = _("user")

@@ -106,13 +106,15 @@ class Rule:
     """How rows of one model reach the scopes that roles are granted.
 
     Each path is a Django lookup from the model to the id it names ("pk" for the row itself);
-    None means that role reaches no row of this model through it.
+    None means that role reaches no row of this model through it. `owner` names the user a
+    personal row belongs to (an inbox message): only that user sees it, whatever their role.
     """
 
     province: str | None = None
     city: str | None = None
     enterprise: str | None = None
     institution: str | None = None
+    owner: str | None = None
     readable_by_everyone: bool = False
     administrators_only: bool = False
     staff_may_change: bool = True
@@ -133,6 +135,18 @@ RULES: dict[str, Rule] = {
     "verification.institution": Rule(
         province="provinces", institution="pk", staff_may_change=False
     ),
+    "deadlines.deadlinerule": Rule(province="province", readable_by_everyone=True),
+    "deadlines.reminderstep": Rule(readable_by_everyone=True, staff_may_change=False),
+    "deadlines.obligation": Rule(
+        province="province", city="enterprise__city", enterprise="enterprise"
+    ),
+    "deadlines.extensionrequest": Rule(
+        province="obligation__province",
+        city="obligation__enterprise__city",
+        enterprise="obligation__enterprise",
+    ),
+    "deadlines.notification": Rule(owner="recipient"),
+    "deadlines.calendarfeed": Rule(owner="user"),
     "accounts.user": Rule(administrators_only=True),
     "accounts.membership": Rule(administrators_only=True),
     "accounts.apitoken": Rule(administrators_only=True),
@@ -162,6 +176,8 @@ def _staff_condition(rule: Rule, actor: Actor) -> Q | None:
 
 def _condition(rule: Rule, actor: Actor) -> Q | None:
     """The filter granting `actor` rows of a model; None means every row."""
+    if rule.owner is not None:
+        return Q(**{rule.owner: actor.user.pk}) if actor.user is not None else Q(pk__in=[])
     if actor.is_administrator:
         return None
     if rule.administrators_only:
@@ -187,7 +203,7 @@ def visible(actor: Actor, queryset: models.QuerySet[M] | type[M]) -> models.Quer
     condition = _condition(rule, actor)
     if condition is None:
         return queryset
-    if actor is ANONYMOUS or not actor.has_role:
+    if actor is ANONYMOUS or (not actor.has_role and rule.owner is None):
         return queryset.none()
     scoped = queryset.filter(condition)
     if (
@@ -235,6 +251,8 @@ def staff_covers(actor: Actor, province_id: int | None, city_id: int | None) -> 
 def can_change(actor: Actor, obj: models.Model) -> bool:
     """Whether the actor may change or act on a row they can see."""
     rule = rule_for(type(obj))
+    if rule.owner is not None:
+        return actor.user is not None and _path_value(obj, rule.owner) == actor.user.pk
     if actor.is_administrator:
         return True
     if rule.administrators_only:

@@ -3,6 +3,7 @@
 import os
 
 from celery import Celery
+from celery.schedules import crontab
 from django.conf import settings
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
@@ -26,5 +27,11 @@ app.conf.beat_schedule = {
     "heartbeat": {
         "task": "core.tasks.heartbeat",
         "schedule": float(settings.HEARTBEAT_INTERVAL_SECONDS),
+    },
+    # Every morning at 08:00 Asia/Shanghai (CELERY_TIMEZONE): obligations, statuses, reminders,
+    # digests and e-mails for the day. Idempotent, so a duplicate beat does no harm.
+    "deadlines-daily-sweep": {
+        "task": "deadlines.tasks.daily_sweep",
+        "schedule": crontab(hour=8, minute=0),
     },
 }

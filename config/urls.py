@@ -9,6 +9,7 @@ urlpatterns = [
     path("", include("accounts.urls")),
     path("units/", include("units.urls")),
     path("verification/", include("verification.urls")),
+    path("", include("deadlines.urls")),
     path("healthz/", include("core.urls")),
 ]
 if settings.DEBUG:

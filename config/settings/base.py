@@ -59,6 +59,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "accounts.context_processors.actor",
+                "deadlines.context_processors.inbox",
             ],
         },
     },
@@ -73,6 +74,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Web, worker and beat share the file: wait for locks instead of failing at once.
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# SQLite (the embedded default) cannot enforce "nulls not distinct"; PostgreSQL does.
+SILENCED_SYSTEM_CHECKS = ["models.W047"]
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
@@ -178,3 +181,6 @@ LOGGING = {
 
 
 FORMAT_MODULE_PATH = ["config.formats"]
+
+# Where links in e-mails point.
+SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")

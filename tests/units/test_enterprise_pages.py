@@ -87,7 +87,7 @@ class TestList:
         url = reverse("units:enterprise-list")
         client.get(url)  # warm the session and the actor
         EnterpriseFactory.create_batch(3, province=shandong, city=jinan)
-        with django_assert_num_queries(11) as few:
+        with django_assert_num_queries(12) as few:
             client.get(url)
         for enterprise in EnterpriseFactory.create_batch(60, province=shandong, city=jinan):
             FacilityFactory(enterprise=enterprise)

@@ -1,0 +1,110 @@
+"""What a notification says, in the reader's language, and where it leads."""
+
+from dataclasses import dataclass
+from datetime import date
+from urllib.parse import urlencode
+
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from deadlines.models import Notification, NotificationKind, ObligationKind
+
+
+@dataclass(frozen=True)
+class Message:
+    title: str
+    body: str
+    url: str
+    action_required: bool
+
+
+def _kind_label(kind: str) -> str:
+    return str(ObligationKind(kind).label) if kind in ObligationKind.values else kind
+
+
+def _period(context: dict) -> str:
+    start, end = context.get("period_start", ""), context.get("period_end", "")
+    if start[5:7] == "01" and end[5:7] == "12":
+        return start[:4]
+    return start[:7]
+
+
+def _when(due_on: str, today: date) -> str:
+    days = (date.fromisoformat(due_on) - today).days
+    if days > 0:
+        return ngettext(
+            "due in %(days)d day, on %(date)s", "due in %(days)d days, on %(date)s", days
+        ) % {
+            "days": days,
+            "date": due_on,
+        }
+    if days == 0:
+        return _("due today, %(date)s") % {"date": due_on}
+    return ngettext(
+        "overdue by %(days)d day (due %(date)s)", "overdue by %(days)d days (due %(date)s)", -days
+    ) % {"days": -days, "date": due_on}
+
+
+def describe(notification: Notification, *, today: date) -> Message:
+    context = notification.context
+    if notification.kind == NotificationKind.DIGEST:
+        return _digest(context)
+    if notification.kind in (
+        NotificationKind.EXTENSION_REQUESTED,
+        NotificationKind.EXTENSION_DECIDED,
+    ):
+        return _extension(notification)
+    what = f"{_kind_label(context['kind'])} {_period(context)}"
+    when = _when(context["due_on"], today)
+    if "open_count" in context:
+        body = ngettext(
+            "%(count)d unit still to be done.",
+            "%(count)d units still to be done.",
+            context["open_count"],
+        ) % {"count": context["open_count"]}
+        url = (
+            reverse("deadlines:province-obligations")
+            + "?"
+            + urlencode({"kind": context["kind"], "due_on": context["due_on"], "status": "unmet"})
+        )
+    else:
+        body = _("Please complete it and submit it before the due date.")
+        url = reverse("deadlines:obligation-detail", kwargs={"public_id": context["obligation"]})
+    title = _("Action required: %(what)s, %(when)s") % {"what": what, "when": when}
+    return Message(title=title, body=body, url=url, action_required=True)
+
+
+def _digest(context: dict) -> Message:
+    lines = [
+        f"{_kind_label(kind)}: {count}"
+        for kind, count in sorted(context.get("overdue", {}).items())
+    ]
+    title = ngettext(
+        "Overdue in your area on %(date)s: %(count)d obligation",
+        "Overdue in your area on %(date)s: %(count)d obligations",
+        context["total"],
+    ) % {"date": context["date"], "count": context["total"]}
+    return Message(
+        title=title, body="; ".join(lines), url=reverse("deadlines:overdue"), action_required=True
+    )
+
+
+def _extension(notification: Notification) -> Message:
+    context = notification.context
+    what = f"{_kind_label(context['kind'])} {_period(context)}"
+    url = reverse("deadlines:obligation-detail", kwargs={"public_id": context["obligation"]})
+    if notification.kind == NotificationKind.EXTENSION_REQUESTED:
+        title = _("Action required: extension requested for %(what)s by %(enterprise)s") % {
+            "what": what,
+            "enterprise": context.get("enterprise", ""),
+        }
+        return Message(title=title, body=context.get("reason", ""), url=url, action_required=True)
+    if context.get("granted_due_on"):
+        title = _("Extension granted for %(what)s: new due date %(date)s") % {
+            "what": what,
+            "date": context["granted_due_on"],
+        }
+    else:
+        title = _("Extension refused for %(what)s") % {"what": what}
+    return Message(title=title, body=context.get("note", ""), url=url, action_required=False)
