@@ -1,5 +1,6 @@
 import secrets
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -39,3 +40,10 @@ def revoke_api_token(*, actor, user) -> bool:
         changes={"revoked_at": {"before": None, "after": token.revoked_at.isoformat()}},
     )
     return True
+
+
+def set_language(*, user, language: str) -> None:
+    """Remember a signed-in user's language for the e-mails and reminders sent to them."""
+    if language in dict(settings.LANGUAGES) and user.language != language:
+        user.language = language
+        user.save(update_fields=["language"])

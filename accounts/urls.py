@@ -5,7 +5,7 @@ from accounts import views
 app_name = "accounts"
 
 urlpatterns = [
-    path("", views.home, name="home"),
     path("accounts/login/", views.LoginView.as_view(), name="login"),
     path("accounts/logout/", views.LogoutView.as_view(), name="logout"),
+    path("accounts/language/", views.set_language, name="set-language"),
 ]

@@ -1,8 +1,8 @@
 from django.contrib.auth import views as auth_views
-from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+from django.views.decorators.http import require_POST
+from django.views.i18n import set_language as django_set_language
 
-from accounts import scoping, selectors
+from accounts import services
 from accounts.forms import LoginForm
 
 
@@ -16,40 +16,10 @@ class LogoutView(auth_views.LogoutView):
     pass
 
 
-@login_required
-def home(request):
-    """Each role lands on its own home page; a user with no role is told so."""
-    actor = scoping.actor_for(request.user)
-    if actor.is_administrator or actor.is_ministry_reviewer:
-        template, context = (
-            "accounts/home_national.html",
-            {
-                "provinces": selectors.province_summaries(actor=actor),
-                "sectors": selectors.sector_counts(actor=actor),
-            },
-        )
-    elif actor.staff_scopes:
-        template, context = (
-            "accounts/home_province.html",
-            {
-                "provinces": selectors.province_summaries(actor=actor),
-                "sectors": selectors.sector_counts(actor=actor),
-            },
-        )
-    elif actor.enterprise_ids:
-        template, context = (
-            "accounts/home_enterprise.html",
-            {
-                "enterprises": selectors.my_enterprises(actor=actor),
-            },
-        )
-    elif actor.institution_ids:
-        template, context = (
-            "accounts/home_verifier.html",
-            {
-                "institutions": selectors.my_institutions(actor=actor),
-            },
-        )
-    else:
-        template, context = "accounts/home_no_role.html", {}
-    return render(request, template, context)
+@require_POST
+def set_language(request):
+    """Django's language switch, which also becomes a signed-in user's e-mail language."""
+    response = django_set_language(request)
+    if request.user.is_authenticated:
+        services.set_language(user=request.user, language=request.POST.get("language", ""))
+    return response

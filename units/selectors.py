@@ -3,11 +3,11 @@
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 
 from accounts import scoping
 from core.models import AuditEvent, target_label
-from units.models import AnnualEmissions, City, Enterprise, Facility, Industry, Province
+from units.models import AnnualEmissions, City, Enterprise, Facility, Industry, Province, Sector
 
 
 @dataclass(frozen=True)
@@ -109,3 +109,52 @@ def provinces_for(*, actor: scoping.Actor) -> QuerySet[Province]:
 
 def industries() -> QuerySet[Industry]:
     return Industry.objects.order_by("sector", "code")
+
+
+def province_summaries(*, actor: scoping.Actor) -> QuerySet[Province]:
+    """Visible provinces with counts of their enterprises by sector family, in one query."""
+    visible = scoping.visible(actor, Enterprise).values("pk")
+    market = [Sector.POWER, Sector.STEEL, Sector.CEMENT, Sector.ALUMINIUM]
+    in_scope = Q(enterprises__in=visible)
+    return (
+        (
+            Province.objects.filter(pk__in=scoping.visible(actor, Enterprise).values("province"))
+            if not actor.sees_all_provinces
+            else Province.objects.all()
+        )
+        .annotate(
+            enterprise_count=Count("enterprises", filter=in_scope),
+            market_count=Count(
+                "enterprises", filter=in_scope & Q(enterprises__industry__sector__in=market)
+            ),
+            reporting_only_count=Count(
+                "enterprises", filter=in_scope & ~Q(enterprises__industry__sector__in=market)
+            ),
+            active_count=Count("enterprises", filter=in_scope & Q(enterprises__status="active")),
+        )
+        .order_by("code")
+    )
+
+
+def sector_counts(*, actor: scoping.Actor) -> list[dict]:
+    rows = (
+        scoping.visible(actor, Enterprise)
+        .values("industry__sector")
+        .annotate(count=Count("pk"), active=Count("pk", filter=Q(status="active")))
+        .order_by("industry__sector")
+    )
+    labels = dict(Sector.choices)
+    return [
+        {**row, "label": labels.get(row["industry__sector"], row["industry__sector"])}
+        for row in rows
+    ]
+
+
+def my_enterprises(*, actor: scoping.Actor) -> QuerySet[Enterprise]:
+    return (
+        scoping.visible(actor, Enterprise)
+        .filter(pk__in=actor.enterprise_ids)
+        .select_related("province", "city", "industry")
+        .with_latest_emissions()
+        .order_by("name_zh")
+    )

@@ -22,7 +22,7 @@ def test_login_page_answers_in_both_languages(client, language, text):
 
 
 def test_language_switcher_sets_the_language(client):
-    client.post(reverse("set_language"), {"language": "en", "next": LOGIN})
+    client.post(reverse("accounts:set-language"), {"language": "en", "next": LOGIN})
     assert "Log in" in client.get(LOGIN, HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
 
 
@@ -45,14 +45,14 @@ def test_each_role_lands_on_its_home_page(request, client, persona, heading, sha
         HTTP_ACCEPT_LANGUAGE="en",
         follow=True,
     )
-    assert response.redirect_chain[-1][0] == reverse("accounts:home")
+    assert response.redirect_chain[-1][0] == reverse("home")
     assert f"<h1>{heading}" in response.content.decode()
 
 
 def test_enterprise_home_lists_only_own_enterprise(
     client_as, shandong_enterprise_user, guangdong_enterprise
 ):
-    body = client_as(shandong_enterprise_user).get(reverse("accounts:home")).content.decode()
+    body = client_as(shandong_enterprise_user).get(reverse("home")).content.decode()
     assert "山东测试电厂" in body
     assert "广东测试电厂" not in body
 
@@ -60,7 +60,7 @@ def test_enterprise_home_lists_only_own_enterprise(
 def test_provincial_home_counts_own_province_only(
     client_as, shandong_staff, shandong_enterprise, guangdong_enterprise
 ):
-    response = client_as(shandong_staff).get(reverse("accounts:home"))
+    response = client_as(shandong_staff).get(reverse("home"))
     provinces = list(response.context["provinces"])
     assert [(p.code, p.enterprise_count) for p in provinces] == [("370000", 1)]
 
@@ -68,7 +68,7 @@ def test_provincial_home_counts_own_province_only(
 def test_national_home_counts_every_province(
     client_as, ministry_user, shandong_enterprise, guangdong_enterprise
 ):
-    response = client_as(ministry_user).get(reverse("accounts:home"))
+    response = client_as(ministry_user).get(reverse("home"))
     counts = {p.code: p.enterprise_count for p in response.context["provinces"]}
     assert len(counts) == 32
     assert counts["370000"] == 1 and counts["440000"] == 1 and counts["110000"] == 0
@@ -111,7 +111,7 @@ def test_logout_ends_the_session(client_as, shandong_staff):
     client = client_as(shandong_staff)
     response = client.post(reverse("accounts:logout"))
     assert response.status_code == 302
-    assert client.get(reverse("accounts:home")).status_code == 302
+    assert client.get(reverse("home")).status_code == 302
 
 
 def test_login_writes_no_audit_event_for_failed_attempts(client, shandong_staff):
@@ -122,3 +122,14 @@ def test_login_writes_no_audit_event_for_failed_attempts(client, shandong_staff)
 def test_static_assets_are_local():
     base = (Path(settings.BASE_DIR) / "templates" / "base.html").read_text()
     assert "http://" not in base and "https://" not in base
+
+
+def test_switching_language_sets_a_signed_in_users_email_language(client_as, shandong_staff):
+    client = client_as(shandong_staff)
+    response = client.post(reverse("accounts:set-language"), {"language": "en", "next": "/"})
+    assert response.status_code == 302
+    shandong_staff.refresh_from_db()
+    assert shandong_staff.language == "en"
+    client.post(reverse("accounts:set-language"), {"language": "klingon", "next": "/"})
+    shandong_staff.refresh_from_db()
+    assert shandong_staff.language == "en"
