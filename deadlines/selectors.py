@@ -156,7 +156,7 @@ def month_grid(*, actor: scoping.Actor, year: int, month: int) -> list[list[dict
         for row in (
             due.order_by().values("due_on", "kind").annotate(count=Count("pk")).order_by("kind")
         ):
-            per_day[row["due_on"]].append(row)
+            per_day[row["due_on"]].append({**row, "kind_label": ObligationKind(row["kind"]).label})
     weeks = month_calendar.Calendar(firstweekday=0).monthdatescalendar(year, month)
     return [
         [

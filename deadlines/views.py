@@ -1,6 +1,6 @@
 """Calendar pages: obligations, overdue, detail with its actions, rules, inbox, calendar, feeds."""
 
-from datetime import date, timedelta
+from datetime import MAXYEAR, MINYEAR, date, timedelta
 
 from django.conf import settings
 from django.contrib import messages
@@ -215,7 +215,7 @@ def rules(request):
     context = {
         "year": year,
         "rules": selectors.rules_for_year(actor=actor, year=year),
-        "may_add_internal": bool(actor.staff_scopes),
+        "may_add_internal": any(city is None for _province, city in actor.staff_scopes),
         "internal_form": InternalDeadlineForm(),
     }
     return render(request, "deadlines/rules.html", context)
@@ -228,7 +228,7 @@ def internal_deadline_add(request, public_id):
     parent = scoping.get_visible(
         actor, selectors.DeadlineRule, public_id=public_id, province__isnull=True
     )
-    province_ids = sorted(actor.province_ids)
+    province_ids = sorted(p for p, city in actor.staff_scopes if city is None)
     if not province_ids:
         raise PermissionDenied
     form = InternalDeadlineForm(request.POST)
@@ -285,6 +285,8 @@ def month_calendar(request):
     today = timezone.localdate()
     try:
         year, month = (int(part) for part in request.GET.get("month", "").split("-"))
+        if not MINYEAR < year < MAXYEAR:  # the grid and its neighbours must stay representable
+            raise ValueError(year)
         first = date(year, month, 1)
     except ValueError:
         first = today.replace(day=1)

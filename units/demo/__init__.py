@@ -11,10 +11,12 @@ demo data, not a user action, so the services and their audit trail are bypassed
 
 The package: `data` (scales, counts, sizes, equipment), `geography` (cities and provinces),
 `names` (what names and codes are made of), `specs` (the planned records), `planning` (the
-generator, `plan()`) and `seeding` (the writer, `seed()`, and the demo logins).
+generator, `plan()`), `seeding` (the writer, `seed()`, and the demo logins) and `deadlines`
+(the compliance calendar as of a day, `seed_deadlines()`).
 """
 
 from units.demo.data import DEMO_PASSWORD, SCALES, SMALL_PROVINCES, THRESHOLD_T, Scale
+from units.demo.deadlines import DeadlinesResult, seed_deadlines
 from units.demo.planning import national_counts, plan
 from units.demo.seeding import Login, SeedResult, seed
 from units.demo.specs import EnterpriseSpec
@@ -24,6 +26,7 @@ __all__ = [
     "SCALES",
     "SMALL_PROVINCES",
     "THRESHOLD_T",
+    "DeadlinesResult",
     "EnterpriseSpec",
     "Login",
     "Scale",
@@ -31,4 +34,5 @@ __all__ = [
     "national_counts",
     "plan",
     "seed",
+    "seed_deadlines",
 ]

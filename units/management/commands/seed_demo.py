@@ -1,9 +1,12 @@
-"""`manage.py seed_demo [--scale small|national]`: deterministic demo data and demo logins."""
+"""`manage.py seed_demo [--scale small|national] [--today YYYY-MM-DD]`: deterministic demo data,
+demo logins, and the compliance calendar as it stands on that day."""
 
 import time
+from datetime import date
 from typing import Any
 
 from django.core.management.base import BaseCommand
+from django.utils import timezone
 
 from units import demo
 
@@ -11,13 +14,26 @@ from units import demo
 class Command(BaseCommand):
     help = (
         "Create demo key emission units, facilities, three years of emissions and seven demo "
-        "logins. Deterministic and idempotent: a rerun adds only what is missing."
+        "logins, then the compliance calendar as of today: obligations, some met on time, some "
+        "late, some overdue, and reminders in the inboxes (not e-mailed). Deterministic and "
+        "idempotent: a rerun adds only what is missing."
     )
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("--scale", choices=demo.SCALES, default="small")
+        parser.add_argument(
+            "--today",
+            type=date.fromisoformat,
+            default=None,
+            help="The day the calendar is seeded for (YYYY-MM-DD); default: today in Beijing.",
+        )
 
-    def handle(self, *args: Any, scale: demo.Scale, **options: Any) -> None:
+    def handle(
+        self, *args: Any, scale: demo.Scale, today: date | str | None = None, **options: Any
+    ) -> None:
+        if isinstance(today, str):  # call_command(today="...") skips the argument's type
+            today = date.fromisoformat(today)
+        today = today or timezone.localdate()
         started = time.perf_counter()
         result = demo.seed(scale)
         elapsed = time.perf_counter() - started
@@ -29,7 +45,21 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"({result.already_present} enterprises were already there, unchanged)"
             )
+        started = time.perf_counter()
+        calendar = demo.seed_deadlines(scale, today=today)
+        self.stdout.write(deadlines_line(calendar, time.perf_counter() - started))
         self.stdout.write(login_table(result.logins))
+
+
+def deadlines_line(result: demo.DeadlinesResult, elapsed: float) -> str:
+    statuses = result.statuses
+    return (
+        f"calendar on {result.today}: {result.obligations_created} obligations created; "
+        f"due before: {statuses.get('met_on_time', 0)} met on time, "
+        f"{statuses.get('met_late', 0)} met late, {statuses.get('missed', 0)} overdue; "
+        f"{result.upcoming} upcoming; {result.notifications_created} notifications "
+        f"(not e-mailed) in {elapsed:.1f}s"
+    )
 
 
 def login_table(logins: tuple[demo.Login, ...]) -> str:
