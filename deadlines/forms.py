@@ -88,8 +88,8 @@ class InternalDeadlineForm(forms.Form):
     def clean(self):
         cleaned = super().clean()
         has_offset = cleaned.get("offset_days") is not None
-        has_date = cleaned.get("due_month") is not None and cleaned.get("due_day") is not None
-        if has_offset == has_date:
+        date_parts = [cleaned.get("due_month") is not None, cleaned.get("due_day") is not None]
+        if has_offset == any(date_parts) or not (all(date_parts) or not any(date_parts)):
             raise forms.ValidationError(
                 _("Give either a number of days after the period, or a month and day.")
             )

@@ -80,11 +80,17 @@ def _key(obligation: Obligation) -> tuple:
     )
 
 
-def generate_obligations(*, today: date, enterprise_ids: Iterable[int] | None = None) -> int:
+def generate_obligations(
+    *,
+    today: date,
+    enterprise_ids: Iterable[int] | None = None,
+    province_ids: Iterable[int] | None = None,
+) -> int:
     """Create the obligations that exist by `today` and are missing; returns how many.
 
     Covers last year's and this year's rules, so a sweep that did not run for a while, or was
-    killed halfway, catches up. The unique constraints make concurrent runs harmless.
+    killed halfway, catches up. The unique constraints make concurrent runs harmless. Passing ids
+    limits the work to those enterprises / provinces (an empty list: none of them).
     """
     rules = [rule for year in (today.year - 1, today.year) for rule in ensure_rules(year=year)]
     if not rules:
@@ -95,9 +101,9 @@ def generate_obligations(*, today: date, enterprise_ids: Iterable[int] | None = 
         )
     )
     enterprises = covered_enterprises(enterprise_ids=enterprise_ids)
-    province_ids = (
-        [] if enterprise_ids is not None else list(Province.objects.values_list("pk", flat=True))
-    )
+    if province_ids is None:
+        province_ids = Province.objects.values_list("pk", flat=True)
+    province_ids = list(province_ids)
     missing = [
         obligation
         for obligation in planned(rules, enterprises, province_ids, today=today)

@@ -1,8 +1,9 @@
 """E-mailing notifications, each exactly once, in the recipient's language.
 
-A sender first claims unsent notifications with one UPDATE (a concurrent sender's UPDATE skips
-claimed rows), sends them, then marks them sent. A claim left by a sender that died is taken over
-once it is older than CLAIM_EXPIRY.
+A sender claims a chunk of unsent notifications with one UPDATE (a concurrent sender's UPDATE
+skips claimed rows), sends them, marks them sent, and takes the next chunk. A claim left by a
+sender that died is taken over once it is older than CLAIM_EXPIRY; chunks are small enough to be
+sent well within it even over a slow mail server, so a live sender's claim is never taken over.
 """
 
 import uuid
@@ -18,12 +19,17 @@ from deadlines.messages import describe
 from deadlines.models import Notification
 
 CLAIM_EXPIRY = timedelta(minutes=15)
+CHUNK_SIZE = 1000
 
 
-def claim_unsent(*, now=None) -> str:
+def claim_unsent(*, now=None, limit: int | None = None) -> str:
     now = now or timezone.now()
+    limit = limit or CHUNK_SIZE
     token = uuid.uuid4().hex
-    Notification.objects.filter(emailed_at__isnull=True).filter(
+    claimable = Notification.objects.filter(emailed_at__isnull=True).filter(
+        Q(email_claim="") | Q(email_claimed_at__lt=now - CLAIM_EXPIRY)
+    )
+    Notification.objects.filter(pk__in=claimable.order_by("pk").values("pk")[:limit]).filter(
         Q(email_claim="") | Q(email_claimed_at__lt=now - CLAIM_EXPIRY)
     ).update(email_claim=token, email_claimed_at=now)
     return token
@@ -44,7 +50,7 @@ def send_claimed(token: str, *, today: date, base_url: str = "") -> int:
         with get_connection() as connection:
             connection.send_messages(messages)
     Notification.objects.filter(email_claim=token).update(emailed_at=timezone.now())
-    return len(messages)
+    return len(claimed), len(messages)
 
 
 def _email(notification: Notification, *, today: date, base_url: str) -> EmailMultiAlternatives:
@@ -57,4 +63,10 @@ def _email(notification: Notification, *, today: date, base_url: str) -> EmailMu
 
 
 def send_pending(*, today: date, base_url: str = "") -> int:
-    return send_claimed(claim_unsent(), today=today, base_url=base_url)
+    """Send every unsent notification, chunk by chunk; returns how many e-mails went out."""
+    sent = 0
+    while True:
+        claimed, emailed = send_claimed(claim_unsent(), today=today, base_url=base_url)
+        sent += emailed
+        if claimed < CHUNK_SIZE:
+            return sent

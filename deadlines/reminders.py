@@ -28,8 +28,10 @@ def ladder() -> list[Step]:
 
 
 def current_step(steps: list[Step], *, due_on: date, today: date) -> int | None:
-    """The rung due today or most recently passed, as its day offset; None between rungs that
-    do not repeat and before the first. A sweep that missed a day sends only the latest rung."""
+    """The rung due today or most recently passed, as its day offset; None before the first.
+
+    A sweep that missed a day sends only the latest rung; on the days after a rung the same rung
+    comes back, which its deduplication key turns into nothing new."""
     delta = (today - due_on).days
     current = None
     for index, step in enumerate(steps):

@@ -6,6 +6,7 @@ import secrets
 from datetime import date, datetime
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -66,11 +67,13 @@ def fulfil(
     """
     met_at = met_at or timezone.now()
     lookup = {"kind": kind, "period_start__lte": period_start, "period_end__gte": period_start}
+    today = timezone.localdate(met_at)
     if enterprise is not None:
         lookup["enterprise"] = enterprise
-        generate_obligations(today=timezone.localdate(met_at), enterprise_ids=[enterprise.pk])
+        generate_obligations(today=today, enterprise_ids=[enterprise.pk], province_ids=[])
     else:
         lookup.update(province=province, enterprise__isnull=True)
+        generate_obligations(today=today, enterprise_ids=[], province_ids=[province.pk])
     obligation = (
         Obligation.objects.select_for_update().select_related("province").filter(**lookup).first()
     )
@@ -173,8 +176,13 @@ def request_extension(
         tenant_code=obligation.province.code,
         changes=audit.diff({}, audit.snapshot(request, ("requested_due_on", "reason"))),
     )
+    # The province-wide staff and the unit's own city's staff (city-bound staff of another city
+    # may not see the unit).
     staff = Membership.objects.filter(
-        role=Role.PROVINCIAL_STAFF, province=obligation.province_id, user__is_active=True
+        Q(city__isnull=True) | Q(city=obligation.enterprise.city_id),
+        role=Role.PROVINCIAL_STAFF,
+        province=obligation.province_id,
+        user__is_active=True,
     ).values_list("user_id", flat=True)
     context = _context(obligation, enterprise=str(obligation.enterprise), reason=request.reason)
     _notify(

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.conf import settings
-from django.db import transaction
+from django.utils import timezone
 
 from deadlines import mail
 from deadlines.generation import generate_obligations
@@ -38,12 +38,10 @@ def update_statuses(*, today: date) -> tuple[int, int]:
 
 def create_notifications(notifications: list[Notification]) -> int:
     """Insert, skipping any whose deduplication key exists; returns how many were new."""
+    started = timezone.now()
+    Notification.objects.bulk_create(notifications, ignore_conflicts=True)
     keys = [n.dedupe_key for n in notifications]
-    with transaction.atomic():
-        before = Notification.objects.filter(dedupe_key__in=keys).count()
-        Notification.objects.bulk_create(notifications, ignore_conflicts=True)
-        after = Notification.objects.filter(dedupe_key__in=keys).count()
-    return after - before
+    return Notification.objects.filter(created_at__gte=started, dedupe_key__in=keys).count()
 
 
 def sweep(*, today: date) -> SweepResult:

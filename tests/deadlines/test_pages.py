@@ -487,6 +487,14 @@ class TestInternalDeadline:
                 {"offset_days": 10, "due_month": 1, "due_day": 10},
                 "Give either a number of days after the period, or a month and day.",
             ),
+            (
+                {"offset_days": 10, "due_month": 1},
+                "Give either a number of days after the period, or a month and day.",
+            ),
+            (
+                {"due_month": 1},
+                "Give either a number of days after the period, or a month and day.",
+            ),
             ({"offset_days": 40}, "An internal deadline must fall before the national due date."),
             ({"offset_days": 45}, "An internal deadline must fall before the national due date."),
         ],
