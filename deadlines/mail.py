@@ -18,8 +18,8 @@ from django.utils import timezone, translation
 from deadlines.messages import describe
 from deadlines.models import Notification
 
-CLAIM_EXPIRY = timedelta(minutes=15)
-CHUNK_SIZE = 1000
+CLAIM_EXPIRY = timedelta(hours=1)
+CHUNK_SIZE = 5000
 
 
 def claim_unsent(*, now=None, limit: int | None = None) -> str:
