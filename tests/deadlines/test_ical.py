@@ -11,6 +11,7 @@ import icalendar
 import pytest
 from django.conf import settings
 from django.urls import reverse
+from django.utils import translation
 
 from accounts.scoping import actor_for
 from deadlines.generation import generate_obligations
@@ -204,14 +205,15 @@ class TestIcal:
         assert len(events) == len(totals)
         uids = [str(event["UID"]) for event in events]
         assert len(set(uids)) == len(uids)
-        expected = {
-            (
-                due_on,
-                f"{ObligationKind(kind).label}: {unmet[(due_on, kind)]} of {total} not yet met",
-                f"due-{due_on}-{kind}@carbon",
-            )
-            for (due_on, kind), total in totals.items()
-        }
+        with translation.override("en"):  # the staff member's feed language
+            expected = {
+                (
+                    due_on,
+                    f"{ObligationKind(kind).label}: {unmet[(due_on, kind)]} of {total} not yet met",
+                    f"due-{due_on}-{kind}@carbon",
+                )
+                for (due_on, kind), total in totals.items()
+            }
         assert {
             (event.decoded("DTSTART"), str(event["SUMMARY"]), str(event["UID"])) for event in events
         } == expected

@@ -645,7 +645,7 @@ class TestMarkMet:
     ):
         obligation = ObligationFactory(enterprise=shandong_enterprise, status="missed")
         client = client_as(shandong_staff)
-        response = client.post(mark_met_url(obligation), {"note": "  纸质材料3月3日已交  "})
+        response = client.post(mark_met_url(obligation), {"note": "  纸质材料3月3日已交  "}, **EN)
         assert response.status_code == 302
         assert response["Location"] == obligation.get_absolute_url()
         obligation.refresh_from_db()
