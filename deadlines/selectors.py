@@ -18,6 +18,7 @@ from deadlines.models import (
     Obligation,
     ObligationKind,
     ObligationStatus,
+    Party,
 )
 from units.models import City
 
@@ -39,6 +40,19 @@ def _obligations(actor: scoping.Actor) -> QuerySet[Obligation]:
     return scoping.visible(actor, Obligation).select_related(
         "province", "enterprise__city", "enterprise__industry", "rule"
     )
+
+
+def _is_enterprise_only(actor: scoping.Actor) -> bool:
+    return bool(actor.enterprise_ids) and not actor.staff_scopes and not actor.sees_all_provinces
+
+
+def _to_do(actor: scoping.Actor) -> QuerySet[Obligation]:
+    """What the actor is expected to act on: for an enterprise user, the obligations their
+    enterprise must fulfil (not the province's duties about it, which they can still open)."""
+    obligations = _obligations(actor)
+    if _is_enterprise_only(actor):
+        obligations = obligations.filter(rule__party=Party.ENTERPRISE)
+    return obligations
 
 
 def obligation_list(*, actor: scoping.Actor, filters: ObligationFilters) -> QuerySet[Obligation]:
@@ -93,12 +107,12 @@ def upcoming_and_overdue(
     *, actor: scoping.Actor, today: date, limit: int = 200
 ) -> QuerySet[Obligation]:
     """Unmet obligations, overdue first, then by due date."""
-    return _obligations(actor).unmet().order_by("due_on", "pk")[:limit]
+    return _to_do(actor).unmet().order_by("due_on", "pk")[:limit]
 
 
 def recently_met(*, actor: scoping.Actor, limit: int = 20) -> QuerySet[Obligation]:
     return (
-        _obligations(actor)
+        _to_do(actor)
         .filter(status__in=[ObligationStatus.MET_ON_TIME, ObligationStatus.MET_LATE])
         .order_by("-met_at", "-pk")[:limit]
     )
@@ -147,9 +161,9 @@ def month_grid(*, actor: scoping.Actor, year: int, month: int) -> list[list[dict
     Provincial staff see one entry per kind with a count, enterprise users their own items.
     """
     first, last = date(year, month, 1), date(year, month, month_calendar.monthrange(year, month)[1])
-    due = _obligations(actor).filter(due_on__range=(first, last))
+    due = _to_do(actor).filter(due_on__range=(first, last))
     per_day: dict[date, list] = defaultdict(list)
-    if actor.enterprise_ids and not actor.staff_scopes and not actor.sees_all_provinces:
+    if _is_enterprise_only(actor):
         for obligation in due.order_by("due_on", "kind"):
             per_day[obligation.due_on].append({"obligation": obligation})
     else:
@@ -213,8 +227,8 @@ def feed_entries(*, feed: CalendarFeed, today: date) -> tuple[bool, list]:
     one; for staff and reviewers, one entry per due date and kind with a count (a province has
     thousands of obligations, which no calendar client wants as separate events)."""
     actor = scoping.actor_for(feed.user)
-    due = _obligations(actor).filter(due_on__year__gte=today.year - 1)
-    if actor.enterprise_ids and not actor.staff_scopes and not actor.sees_all_provinces:
+    due = _to_do(actor).filter(due_on__year__gte=today.year - 1)
+    if _is_enterprise_only(actor):
         return True, list(due.order_by("due_on", "pk"))
     rows = (
         due.order_by()

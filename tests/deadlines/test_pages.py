@@ -121,8 +121,13 @@ class TestMyObligations:
             met_at=datetime(2026, 3, 20, tzinfo=ZoneInfo("UTC")),
         )
         neighbour = ObligationFactory(enterprise=EnterpriseFactory(province=shandong))
+        provinces_duty = ObligationFactory(
+            rule=national_rule("verification", sectors=["power"]), enterprise=shandong_enterprise
+        )
         response = client_as(shandong_enterprise_user).get(reverse("deadlines:mine"), **EN)
         assert response.status_code == 200
+        # The province's duty about the unit (its verification) is not on the unit's to-do list.
+        assert provinces_duty.rule.party == "province"
         assert list(response.context["obligations"]) == [overdue, upcoming]
         assert list(response.context["met"]) == [met_last, met_first]  # latest met first
         body = response.content.decode()
