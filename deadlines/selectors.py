@@ -210,11 +210,17 @@ def active_feed(*, actor: scoping.Actor) -> CalendarFeed | None:
     return scoping.visible(actor, CalendarFeed).filter(revoked_at__isnull=True).first()
 
 
-def feed_for_token(*, token_hash: str) -> CalendarFeed:
-    """An active feed by its token's hash; NotFound for unknown and revoked tokens alike."""
+def feed_for_token(*, user_public_id, token_hash: str) -> CalendarFeed:
+    """An active feed of that user by its token's hash; NotFound for unknown, revoked and other
+    users' tokens alike."""
     feed = (
         CalendarFeed.objects.select_related("user")
-        .filter(token_hash=token_hash, revoked_at__isnull=True, user__is_active=True)
+        .filter(
+            user__public_id=user_public_id,
+            token_hash=token_hash,
+            revoked_at__isnull=True,
+            user__is_active=True,
+        )
         .first()
     )
     if feed is None:

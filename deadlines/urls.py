@@ -30,7 +30,7 @@ urlpatterns = [
         name="extension-decide",
     ),
     path("deadlines/feed/", views.feed_settings, name="feed"),
-    path("calendar/<str:token>.ics", views.ical, name="ical"),
+    path("calendar/<uuid:user>/<str:token>.ics", views.ical, name="ical"),
     path("inbox/", views.inbox, name="inbox"),
     path("inbox/read-all/", views.inbox_mark_all_read, name="inbox-read-all"),
     path("inbox/<uuid:public_id>/", views.inbox_open, name="inbox-open"),

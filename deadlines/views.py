@@ -314,15 +314,19 @@ def feed_settings(request):
             )
             return redirect("deadlines:feed")
         token = services.create_calendar_feed(actor=actor)
-        new_url = request.build_absolute_uri(reverse("deadlines:ical", kwargs={"token": token}))
+        path = reverse("deadlines:ical", kwargs={"user": request.user.public_id, "token": token})
+        new_url = request.build_absolute_uri(path)
     context = {"feed": selectors.active_feed(actor=actor), "new_url": new_url}
     return render(request, "deadlines/feed.html", context)
 
 
-def ical(request, token):
-    """The secret-URL feed calendar clients subscribe to (no login; unknown or revoked: 404)."""
+def ical(request, user, token):
+    """The secret-URL feed calendar clients subscribe to (no login). The URL names its user and
+    the token is valid only with that user: unknown, revoked or another user's: 404."""
     try:
-        feed = selectors.feed_for_token(token_hash=services.hash_feed_token(token))
+        feed = selectors.feed_for_token(
+            user_public_id=user, token_hash=services.hash_feed_token(token)
+        )
     except NotFound:
         raise Http404 from None
     per_obligation, entries = selectors.feed_entries(feed=feed, today=timezone.localdate())

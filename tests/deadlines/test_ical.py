@@ -56,8 +56,8 @@ def create_link(client) -> str:
     return urlsplit(url).path
 
 
-def ics_path(token: str) -> str:
-    return reverse("deadlines:ical", kwargs={"token": token})
+def ics_path(token: str, user) -> str:
+    return reverse("deadlines:ical", kwargs={"user": user.public_id, "token": token})
 
 
 def vevents(response) -> list:
@@ -82,7 +82,8 @@ class TestFeedSettings:
     ):
         client = client_as(shandong_enterprise_user)
         path = create_link(client)
-        token = path.removeprefix("/calendar/").removesuffix(".ics")
+        token = path.removesuffix(".ics").rsplit("/", 1)[1]
+        assert path.startswith(f"/calendar/{shandong_enterprise_user.public_id}/")
         feed = feed_of(shandong_enterprise_user)
         assert feed.token_hash == hashlib.sha256(token.encode()).hexdigest()
         assert token not in feed.token_hash
@@ -186,7 +187,7 @@ class TestIcal:
         own = ObligationFactory(enterprise=shandong_enterprise)
         neighbour = ObligationFactory(enterprise=EnterpriseFactory(province=shandong))
         response = client_as(shandong_enterprise_user).get(
-            ics_path(calendar_token(actor_for(shandong_enterprise_user)))
+            ics_path(calendar_token(actor_for(shandong_enterprise_user)), shandong_enterprise_user)
         )
         uids = {str(event["UID"]) for event in vevents(response)}
         assert uids == {f"obligation-{own.public_id}@carbon"}
@@ -226,22 +227,22 @@ class TestIcal:
     def test_unknown_tokens_and_the_stored_hash_are_404(self, client, shandong_enterprise_user):
         calendar_token(actor_for(shandong_enterprise_user))
         stored_hash = feed_of(shandong_enterprise_user).token_hash
-        assert client.get(ics_path("no-such-token")).status_code == 404
-        assert client.get(ics_path(stored_hash)).status_code == 404
+        assert client.get(ics_path("no-such-token", shandong_enterprise_user)).status_code == 404
+        assert client.get(ics_path(stored_hash, shandong_enterprise_user)).status_code == 404
 
     def test_an_inactive_user_feed_is_404(self, client, shandong_enterprise_user):
         token = calendar_token(actor_for(shandong_enterprise_user))
-        assert client.get(ics_path(token)).status_code == 200
+        assert client.get(ics_path(token, shandong_enterprise_user)).status_code == 200
         shandong_enterprise_user.is_active = False
         shandong_enterprise_user.save()
-        assert client.get(ics_path(token)).status_code == 404
+        assert client.get(ics_path(token, shandong_enterprise_user)).status_code == 404
 
     def test_the_token_decides_whose_feed_not_the_session(
         self, client_as, shandong_staff, shandong_enterprise_user, shandong_enterprise
     ):
         own = ObligationFactory(rule=national_rule("settlement"), enterprise=shandong_enterprise)
         token = calendar_token(actor_for(shandong_enterprise_user))
-        response = client_as(shandong_staff).get(ics_path(token))
+        response = client_as(shandong_staff).get(ics_path(token, shandong_enterprise_user))
         assert [str(event["UID"]) for event in vevents(response)] == [
             f"obligation-{own.public_id}@carbon"
         ]
@@ -249,7 +250,9 @@ class TestIcal:
     def test_query_count_does_not_grow_with_obligations(
         self, client, shandong_enterprise_user, shandong_enterprise, django_assert_num_queries
     ):
-        path = ics_path(calendar_token(actor_for(shandong_enterprise_user)))
+        path = ics_path(
+            calendar_token(actor_for(shandong_enterprise_user)), shandong_enterprise_user
+        )
         ObligationFactory(enterprise=shandong_enterprise)
         with django_assert_num_queries(3):
             client.get(path)
@@ -262,3 +265,16 @@ class TestIcal:
         with django_assert_num_queries(3):
             response = client.get(path)
         assert len(vevents(response)) == 12
+
+
+def test_a_token_is_valid_only_under_its_own_users_url(
+    client, shandong_enterprise_user, shandong_staff
+):
+    """Another user's feed URL is 404: a token does not open under another user's id, and one
+    user's id with another's token does not either."""
+    enterprise_token = calendar_token(actor_for(shandong_enterprise_user))
+    staff_token = calendar_token(actor_for(shandong_staff))
+    assert client.get(ics_path(enterprise_token, shandong_enterprise_user)).status_code == 200
+    assert client.get(ics_path(staff_token, shandong_staff)).status_code == 200
+    assert client.get(ics_path(enterprise_token, shandong_staff)).status_code == 404
+    assert client.get(ics_path(staff_token, shandong_enterprise_user)).status_code == 404
