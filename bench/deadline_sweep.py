@@ -18,21 +18,15 @@ enterprises. If it does, the statements whose count differs are listed.
 
 import os
 import re
-import sys
 import time
-import warnings
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date
-from pathlib import Path
 from typing import Any
 
 import environ
-import psycopg2
-from psycopg2 import sql
+from benchsetup import DEFAULT_URL, ensure_database, setup_django
 
-ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/carbon_bench"
 TODAY = date(2026, 12, 31)
 USER_PREFIX = "bench-sweep-"
 
@@ -51,40 +45,6 @@ class Measurement:
     users: int
     first: Run
     second: Run
-
-
-def ensure_database(url: str) -> None:
-    config = environ.Env.db_url_config(url)
-    connection = psycopg2.connect(
-        dbname="postgres",
-        user=config.get("USER") or None,
-        password=config.get("PASSWORD") or None,
-        host=config.get("HOST") or None,
-        port=config.get("PORT") or None,
-    )
-    # CREATE DATABASE cannot run inside a transaction.
-    connection.autocommit = True
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [config["NAME"]])
-        if cursor.fetchone() is None:
-            cursor.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(config["NAME"])))
-    connection.close()
-
-
-def setup_django(url: str) -> None:
-    # Run as a script, Python puts bench/ on the path, not the project.
-    sys.path.insert(0, str(ROOT))
-    os.environ["DATABASE_URL"] = url
-    os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings.local"
-    os.environ["DJANGO_DEBUG"] = "false"
-    import django
-
-    django.setup()
-    from django.conf import settings
-
-    settings.DEBUG = False
-    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-    warnings.filterwarnings("ignore", message="No directory at", category=UserWarning)
 
 
 def use_database(url: str) -> None:

@@ -12,17 +12,11 @@ import os
 import statistics
 import sys
 import time
-import warnings
 from io import StringIO
-from pathlib import Path
 from typing import Any
 
-import environ
-import psycopg2
-from psycopg2 import sql
+from benchsetup import DEFAULT_URL, ensure_database, setup_django
 
-ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/carbon_bench"
 WARM_UPS = 3
 RUNS = 30
 CASES: tuple[tuple[str, dict[str, Any]], ...] = (
@@ -30,41 +24,6 @@ CASES: tuple[tuple[str, dict[str, Any]], ...] = (
     ("page 10", {"page": 10}),
     ("name search", {"q": "电力"}),
 )
-
-
-def ensure_database(url: str) -> None:
-    config = environ.Env.db_url_config(url)
-    connection = psycopg2.connect(
-        dbname="postgres",
-        user=config.get("USER") or None,
-        password=config.get("PASSWORD") or None,
-        host=config.get("HOST") or None,
-        port=config.get("PORT") or None,
-    )
-    # CREATE DATABASE cannot run inside a transaction.
-    connection.autocommit = True
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [config["NAME"]])
-        if cursor.fetchone() is None:
-            cursor.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(config["NAME"])))
-    connection.close()
-
-
-def setup_django(url: str) -> None:
-    # Run as a script, Python puts bench/ on the path, not the project.
-    sys.path.insert(0, str(ROOT))
-    os.environ["DATABASE_URL"] = url
-    os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings.local"
-    os.environ["DJANGO_DEBUG"] = "false"
-    import django
-
-    django.setup()
-    from django.conf import settings
-
-    settings.DEBUG = False
-    # WhiteNoise warns when collectstatic has not run; static files play no part here.
-    warnings.filterwarnings("ignore", message="No directory at", category=UserWarning)
-    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
 
 
 def prepare_data() -> str:

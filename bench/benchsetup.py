@@ -1,0 +1,52 @@
+"""What every benchmark needs first: its own PostgreSQL database and Django set up on it.
+
+The scripts are run as files, so Python puts bench/ (not the project) on the path; they import
+this module by its plain name.
+"""
+
+import os
+import sys
+import warnings
+from pathlib import Path
+
+import environ
+import psycopg2
+from psycopg2 import sql
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/carbon_bench"
+
+
+def ensure_database(url: str) -> None:
+    config = environ.Env.db_url_config(url)
+    connection = psycopg2.connect(
+        dbname="postgres",
+        user=config.get("USER") or None,
+        password=config.get("PASSWORD") or None,
+        host=config.get("HOST") or None,
+        port=config.get("PORT") or None,
+    )
+    # CREATE DATABASE cannot run inside a transaction.
+    connection.autocommit = True
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [config["NAME"]])
+        if cursor.fetchone() is None:
+            cursor.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(config["NAME"])))
+    connection.close()
+
+
+def setup_django(url: str) -> None:
+    sys.path.insert(0, str(ROOT))
+    os.environ["DATABASE_URL"] = url
+    os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings.local"
+    os.environ["DJANGO_DEBUG"] = "false"
+    import django
+
+    django.setup()
+    from django.conf import settings
+
+    settings.DEBUG = False
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
+    # WhiteNoise warns when collectstatic has not run; static files play no part here.
+    warnings.filterwarnings("ignore", message="No directory at", category=UserWarning)
