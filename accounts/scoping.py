@@ -147,6 +147,10 @@ RULES: dict[str, Rule] = {
     ),
     "deadlines.notification": Rule(owner="recipient"),
     "deadlines.calendarfeed": Rule(owner="user"),
+    "units.inclusionrule": Rule(readable_by_everyone=True, staff_may_change=False),
+    "units.unitlist": Rule(province="province"),
+    # Enterprise users read published lists on the public pages, never a draft entry.
+    "units.listentry": Rule(province="unit_list__province"),
     "accounts.user": Rule(administrators_only=True),
     "accounts.membership": Rule(administrators_only=True),
     "accounts.apitoken": Rule(administrators_only=True),

@@ -108,3 +108,39 @@ def _extension(notification: Notification) -> Message:
     else:
         title = _("Extension refused for %(what)s") % {"what": what}
     return Message(title=title, body=context.get("note", ""), url=url, action_required=False)
+
+
+def _list_notice(notification: Notification) -> Message:
+    context = notification.context
+    url = reverse("lists:province", kwargs={"year": context["year"], "code": context["province"]})
+    if notification.kind == NotificationKind.LIST_REMOVED:
+        title = _("Your unit is removed from the %(year)d list of key emission units") % {
+            "year": context["year"]
+        }
+        body = _(
+            "From %(year)d your unit is no longer managed as a key emission unit of the national "
+            "carbon market. Obligations of earlier years (reports, verification, settlement) "
+            "still apply."
+        ) % {"year": context["year"]}
+        return Message(title=title, body=body, url=url, action_required=False)
+    if context.get("scope") == "reporting_only":
+        title = _("Your unit is under annual emission reporting management for %(year)d") % {
+            "year": context["year"]
+        }
+        body = _(
+            "Obligations: submit the annual greenhouse gas emission report and the supplementary "
+            "data report by March 31 and accept verification. Rights: see the published list and "
+            "ask the provincial department to review a decision you disagree with."
+        )
+    else:
+        title = _("Action required: your unit is on the %(year)d list of key emission units") % {
+            "year": context["year"]
+        }
+        body = _(
+            "Obligations: keep a data quality control plan, certify monthly accounting data "
+            "within 40 days after each month, report annual emissions by March 31, accept "
+            "verification, and surrender allowances for your verified emissions by the settlement"
+            " deadline. Rights: receive allocated allowances, trade them on the national market, "
+            "and ask the provincial department to review a decision you disagree with."
+        )
+    return Message(title=title, body=body, url=url, action_required=True)

@@ -325,6 +325,8 @@ class NotificationKind(models.TextChoices):
     DIGEST = "digest", _("Overdue digest")
     EXTENSION_REQUESTED = "extension_requested", _("Extension requested")
     EXTENSION_DECIDED = "extension_decided", _("Extension decided")
+    LIST_INCLUDED = "list_included", _("On the list of key emission units")
+    LIST_REMOVED = "list_removed", _("Removed from the list of key emission units")
 
 
 class Notification(models.Model):

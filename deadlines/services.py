@@ -26,6 +26,7 @@ from deadlines.models import (
     Obligation,
     ObligationStatus,
 )
+from deadlines.tasks import send_pending_emails
 from units.models import Enterprise, Province
 
 OBLIGATION_FIELDS = ("status", "due_on", "met_at", "fulfilment", "met_note")
@@ -130,20 +131,30 @@ def _context(obligation: Obligation, **extra) -> dict:
     }
 
 
-def _notify(users, kind, obligation, context, key):
-    Notification.objects.bulk_create(
+def notify(*, user_ids, kind: str, context: dict, dedupe_key: str, obligation=None) -> None:
+    """Put a message in each user's inbox (once per user and key) and e-mail it after commit.
+
+    The interface for other apps' notices; the message text comes from deadlines.messages.
+    """
+    notify_many(
         [
             Notification(
                 recipient_id=user_id,
                 kind=kind,
                 obligation=obligation,
                 context=context,
-                dedupe_key=f"{key}:{user_id}"[:120],
+                dedupe_key=f"{dedupe_key}:{user_id}"[:120],
             )
-            for user_id in users
-        ],
-        ignore_conflicts=True,
+            for user_id in user_ids
+        ]
     )
+
+
+def notify_many(notifications: list[Notification]) -> None:
+    """Many messages in one INSERT (a repeated deduplication key is skipped), e-mailed after
+    commit."""
+    Notification.objects.bulk_create(notifications, ignore_conflicts=True)
+    transaction.on_commit(send_pending_emails.delay)
 
 
 @transaction.atomic
@@ -185,8 +196,12 @@ def request_extension(
         user__is_active=True,
     ).values_list("user_id", flat=True)
     context = _context(obligation, enterprise=str(obligation.enterprise), reason=request.reason)
-    _notify(
-        staff, NotificationKind.EXTENSION_REQUESTED, obligation, context, f"ext-req:{request.pk}"
+    notify(
+        user_ids=staff,
+        kind=NotificationKind.EXTENSION_REQUESTED,
+        context=context,
+        dedupe_key=f"ext-req:{request.pk}",
+        obligation=obligation,
     )
     return request
 
@@ -236,12 +251,12 @@ def decide_extension(
         granted_due_on=granted_due_on.isoformat() if grant else "",
         note=request.decision_note,
     )
-    _notify(
-        [request.requested_by_id],
-        NotificationKind.EXTENSION_DECIDED,
-        obligation,
-        context,
-        f"ext-dec:{request.pk}",
+    notify(
+        user_ids=[request.requested_by_id],
+        kind=NotificationKind.EXTENSION_DECIDED,
+        context=context,
+        dedupe_key=f"ext-dec:{request.pk}",
+        obligation=obligation,
     )
     return request
 

@@ -1,0 +1,49 @@
+"""Telling units of a published list: their rights and obligations, or their removal."""
+
+from accounts.models import Membership, Role
+from deadlines.models import Notification, NotificationKind
+from deadlines.services import notify_many
+from units.models import Decision, ListEntry, UnitList
+
+INCLUDED = (Decision.NEW, Decision.CONTINUING)
+
+
+def _changed_entries(unit_list: UnitList, superseded: UnitList | None) -> list[ListEntry]:
+    entries = list(unit_list.entries.exclude(decision=Decision.NOT_INCLUDED))
+    if superseded is None:
+        return entries
+    before = dict(superseded.entries.values_list("enterprise_id", "decision"))
+    return [entry for entry in entries if before.get(entry.enterprise_id) != entry.decision]
+
+
+def notify_publication(unit_list: UnitList, *, superseded: UnitList | None) -> None:
+    """Listed units are told of their rights and obligations, removed ones of their removal;
+    a revision tells only the units whose decision it changed."""
+    entries = _changed_entries(unit_list, superseded)
+    users = {}
+    for enterprise_id, user_id in Membership.objects.filter(
+        role=Role.ENTERPRISE_USER,
+        enterprise__in=[entry.enterprise_id for entry in entries],
+        user__is_active=True,
+    ).values_list("enterprise_id", "user_id"):
+        users.setdefault(enterprise_id, []).append(user_id)
+    notify_many(
+        [
+            Notification(
+                recipient_id=user_id,
+                kind=NotificationKind.LIST_INCLUDED
+                if entry.decision in INCLUDED
+                else NotificationKind.LIST_REMOVED,
+                context={
+                    "year": unit_list.year,
+                    "province": unit_list.province.code,
+                    "decision": entry.decision,
+                    "scope": entry.scope,
+                    "revision": unit_list.revision,
+                },
+                dedupe_key=f"list:{unit_list.pk}:{entry.enterprise_id}:{user_id}",
+            )
+            for entry in entries
+            for user_id in users.get(entry.enterprise_id, ())
+        ]
+    )
