@@ -1,7 +1,16 @@
 from django.contrib import admin
 
 from core.admin import ReadOnlyAdmin
-from units.models import AnnualEmissions, City, Enterprise, Facility, Industry, Province
+from units.models import (
+    AnnualEmissions,
+    City,
+    Enterprise,
+    Facility,
+    InclusionRule,
+    Industry,
+    Province,
+    UnitList,
+)
 
 
 @admin.register(Province)
@@ -47,3 +56,19 @@ class AnnualEmissionsAdmin(ReadOnlyAdmin):
     list_filter = ["year", "source"]
     list_select_related = ["enterprise"]
     search_fields = ["enterprise__name_zh", "enterprise__uscc"]
+
+
+@admin.register(InclusionRule)
+class InclusionRuleAdmin(admin.ModelAdmin):
+    """The list conditions are data: each list year's rules are edited here."""
+
+    list_display = ["list_year", "sector", "is_market_sector", "threshold_t", "lookback",
+                    "from_year", "to_year", "removal_years_below", "include_new_build"]  # fmt: skip
+    list_filter = ["list_year", "is_market_sector"]
+
+
+@admin.register(UnitList)
+class UnitListAdmin(ReadOnlyAdmin):
+    list_display = ["province", "year", "revision", "status", "published_at"]
+    list_filter = ["year", "status", "province"]
+    list_select_related = ["province"]
