@@ -11,6 +11,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("accounts.urls")),
     path("units/", include("units.urls")),
+    path("lists/", include("units.lists.public_urls")),
     path("verification/", include("verification.urls")),
     path("", include("deadlines.urls")),
     path("healthz/", include("core.urls")),

@@ -82,15 +82,20 @@ class ChangeLine:
 
 def describe_changes(event: AuditEvent) -> list[ChangeLine]:
     """An event's changes for reading: field verbose names and choice labels, in the active
-    language (the event itself keeps the raw values)."""
+    language (the event itself keeps the raw values). A model may name changes that are not
+    fields in an `audit_labels` mapping."""
     try:
         model = apps.get_model(event.target_type)
     except (LookupError, ValueError):
         model = None
+    extra_labels = getattr(model, "audit_labels", {})
     lines = []
     for name, change in event.changes.items():
         field = _field(model, name)
-        label = capfirst(field.verbose_name) if field is not None else name
+        if name in extra_labels:
+            label = extra_labels[name]
+        else:
+            label = capfirst(field.verbose_name) if field is not None else name
         lines.append(
             ChangeLine(
                 str(label), _shown(field, change.get("before")), _shown(field, change.get("after"))

@@ -30,6 +30,7 @@ class AuditAction(models.TextChoices):
     STATUS = "status", _("Status changed")
     LOGIN = "login", _("Logged in")
     TOKEN = "token", _("API token issued")
+    CALCULATE = "calculate", _("Calculated")
 
 
 class AuditEventQuerySet(models.QuerySet):

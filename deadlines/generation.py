@@ -4,6 +4,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
 
+from django.db.models import Q
+
 from deadlines.calendar import ensure_rules
 from deadlines.models import DeadlineRule, Obligation, PeriodKind
 from units.models import Enterprise, EnterpriseStatus, Province
@@ -95,15 +97,20 @@ def generate_obligations(
     rules = [rule for year in (today.year - 1, today.year) for rule in ensure_rules(year=year)]
     if not rules:
         return 0
-    existing = set(
-        Obligation.objects.filter(rule__in=rules).values_list(
-            "rule_id", "enterprise_id", "province_id", "period_start"
-        )
-    )
     enterprises = covered_enterprises(enterprise_ids=enterprise_ids)
     if province_ids is None:
         province_ids = Province.objects.values_list("pk", flat=True)
     province_ids = list(province_ids)
+    existing_rows = Obligation.objects.filter(rule__in=rules)
+    if enterprise_ids is not None:
+        # Only the named units' and provinces' rows, not the whole calendar.
+        existing_rows = existing_rows.filter(
+            Q(enterprise__in=[unit.id for unit in enterprises])
+            | Q(enterprise__isnull=True, province__in=province_ids)
+        )
+    existing = set(
+        existing_rows.values_list("rule_id", "enterprise_id", "province_id", "period_start")
+    )
     missing = [
         obligation
         for obligation in planned(rules, enterprises, province_ids, today=today)

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from units import import_views, views
 
@@ -25,4 +25,5 @@ urlpatterns = [
         "enterprises/<uuid:public_id>/emissions/", views.emissions_record, name="emissions-record"
     ),
     path("facilities/<uuid:public_id>/edit/", views.facility_edit, name="facility-edit"),
+    path("lists/", include("units.lists.urls")),
 ]

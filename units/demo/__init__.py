@@ -11,12 +11,14 @@ demo data, not a user action, so the services and their audit trail are bypassed
 
 The package: `data` (scales, counts, sizes, equipment), `geography` (cities and provinces),
 `names` (what names and codes are made of), `specs` (the planned records), `planning` (the
-generator, `plan()`), `seeding` (the writer, `seed()`, and the demo logins) and `deadlines`
-(the compliance calendar as of a day, `seed_deadlines()`).
+generator, `plan()`), `seeding` (the writer, `seed()`, and the demo logins), `deadlines`
+(the compliance calendar as of a day, `seed_deadlines()`) and `lists` (the annual lists of
+2025-2027, formulated, approved and published as of a day, `seed_lists()`).
 """
 
 from units.demo.data import DEMO_PASSWORD, SCALES, SMALL_PROVINCES, THRESHOLD_T, Scale
 from units.demo.deadlines import DeadlinesResult, seed_deadlines
+from units.demo.lists import ListsResult, ListStaff, ensure_list_staff, seed_lists
 from units.demo.planning import national_counts, plan
 from units.demo.seeding import Login, SeedResult, seed
 from units.demo.specs import EnterpriseSpec
@@ -28,11 +30,15 @@ __all__ = [
     "THRESHOLD_T",
     "DeadlinesResult",
     "EnterpriseSpec",
+    "ListStaff",
+    "ListsResult",
     "Login",
     "Scale",
     "SeedResult",
+    "ensure_list_staff",
     "national_counts",
     "plan",
     "seed",
     "seed_deadlines",
+    "seed_lists",
 ]

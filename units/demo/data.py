@@ -84,16 +84,24 @@ REPORTING_SPLIT = {
 }
 
 # The first 30 units of every province, in order: mostly the four market sectors, so the small
-# scale has all of them; positions 7, 19 and 26 get the special cases below.
+# scale has all of them; positions 7, 14, 19 and 26 get the special cases below.
 HEAD = (
     *("power", "steel", "power", "cement", "power", "aluminium", "chemical", "power"),
     *("steel", "cement", "power", "petrochemical", "power", "steel", "cement"),
     *("power", "paper", "power", "aluminium", "power", "steel", "cement", "chemical"),
     *("power", "steel", "power", "cement", "flat_glass", "power", "power"),
 )
-HEAD_CASES = {7: "below", 19: "closed", 26: "merged"}
+# "below" drops under the threshold in 2024 and 2025 (removed from the 2027 list); "rising"
+# reaches it only in 2025 (new on the 2027 list).
+HEAD_CASES = {7: "below", 14: "rising", 19: "closed", 26: "merged"}
 # Beyond the head, the same cases (plus a unit that dips below only in 2025) at random.
-TAIL_CASES = (("closed", 0.015), ("merged", 0.01), ("below", 0.02), ("below_2025", 0.02))
+TAIL_CASES = (
+    ("closed", 0.015),
+    ("merged", 0.01),
+    ("below", 0.02),
+    ("below_2025", 0.02),
+    ("rising", 0.01),
+)
 
 PILOT_REGIONS = {"110000", "120000", "310000", "350000", "420000", "440000", "500000"}
 DRY_REGIONS = {"140000", "150000", "610000", "620000", "630000", "640000", "650000", "660000"}

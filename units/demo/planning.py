@@ -167,7 +167,7 @@ def _enterprise(state: _Province, index: int, sector: str) -> EnterpriseSpec:
     name_zh, name_en = _name(state, sector, industry_code, city)
     code = _uscc(state, city.code or info.code)
     merged_into = rng.choice(state.active_by_sector[sector]) if case == "merged" else ""
-    if case in ("active", "below_2025"):
+    if case in ("active", "below_2025", "rising"):
         state.active_by_sector.setdefault(sector, []).append(code)
     base = _base_emissions(rng, sector)
     return EnterpriseSpec(
@@ -187,7 +187,7 @@ def _enterprise(state: _Province, index: int, sector: str) -> EnterpriseSpec:
         is_in_pilot_market=info.code in PILOT_REGIONS and rng.random() < 0.2,
         merged_into_uscc=merged_into,
         facilities=_facilities(
-            state, sector, industry_code, SMALL_UNIT_T if case == "below" else base
+            state, sector, industry_code, SMALL_UNIT_T if case in ("below", "rising") else base
         ),
         emissions=_emissions(rng, sector, base, case),
     )
@@ -262,6 +262,13 @@ def _yearly_direct(rng: random.Random, base: float, case: str) -> list[float]:
             rng.uniform(28_000, 40_000),
             rng.uniform(14_000, 25_000),
             rng.uniform(9_000, 24_000),
+        ]
+    if case == "rising":
+        # Under the threshold in 2023 and 2024, over it in 2025: new on the 2027 list.
+        return [
+            rng.uniform(15_000, 24_000),
+            rng.uniform(18_000, 25_500),
+            rng.uniform(27_000, 36_000),
         ]
     direct = [base * rng.uniform(0.9, 1.1) for _year in YEARS]
     if case == "below_2025":

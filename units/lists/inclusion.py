@@ -81,6 +81,10 @@ def _latest_verified(rule: InclusionRule, facts: UnitFacts):
     basis = facts.verified[latest]
     if basis >= rule.threshold_t:
         return _included(facts), "at_or_above_threshold", basis, [latest]
+    # A unit new in that year was verified for part of it only: its expected year counts.
+    expected = _expected_new_build(rule, facts)
+    if expected is not None and expected >= rule.threshold_t:
+        return _included(facts), "new_build", expected, [latest]
     if not facts.on_previous_list:
         return Decision.NOT_INCLUDED, "below_threshold", basis, [latest]
     below = _consecutive_years_below(rule, facts.verified, latest)
@@ -110,20 +114,21 @@ def _without_verified_data(rule: InclusionRule, facts: UnitFacts):
 
 
 def _expected_new_build(rule: InclusionRule, facts: UnitFacts) -> Decimal | None:
-    """A unit commissioned in the year before the notice: its reported emissions scaled up to a
-    full year of the months it ran."""
+    """A unit commissioned in the year before the notice (its first facility started then): its
+    emissions of that year (verified, else reported) scaled up to a full year of the months it
+    ran. A unit running before that year that only added a facility is not scaled."""
     year = rule.list_year - 2
-    if not rule.include_new_build or year not in facts.reported:
+    emitted = facts.verified.get(year, facts.reported.get(year))
+    if not rule.include_new_build or emitted is None or not facts.commissioned:
         return None
-    started = [day for day in facts.commissioned if day.year == year]
-    if not started:
+    first = min(facts.commissioned)
+    if first.year != year:
         return None
-    first = min(started)
     months = (
         12 - first.month + (1 if first.day <= calendar.monthrange(year, first.month)[1] // 2 else 0)
     )
     months = max(months, 1)
-    return (facts.reported[year] * 12 / months).quantize(Decimal("0.01"))
+    return (emitted * 12 / months).quantize(Decimal("0.01"))
 
 
 def _any_year(rule: InclusionRule, facts: UnitFacts):

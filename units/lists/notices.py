@@ -9,11 +9,16 @@ INCLUDED = (Decision.NEW, Decision.CONTINUING)
 
 
 def _changed_entries(unit_list: UnitList, superseded: UnitList | None) -> list[ListEntry]:
-    entries = list(unit_list.entries.exclude(decision=Decision.NOT_INCLUDED))
     if superseded is None:
-        return entries
+        return list(unit_list.entries.exclude(decision=Decision.NOT_INCLUDED))
     before = dict(superseded.entries.values_list("enterprise_id", "decision"))
-    return [entry for entry in entries if before.get(entry.enterprise_id) != entry.decision]
+    # A correction that takes a listed unit off tells it so, like a removal.
+    return [
+        entry
+        for entry in unit_list.entries.all()
+        if before.get(entry.enterprise_id, Decision.NOT_INCLUDED) != entry.decision
+        and (entry.decision != Decision.NOT_INCLUDED or before.get(entry.enterprise_id) in INCLUDED)
+    ]
 
 
 def notify_publication(unit_list: UnitList, *, superseded: UnitList | None) -> None:

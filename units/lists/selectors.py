@@ -4,12 +4,21 @@ disclosure, which shows published lists only."""
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, F, Q, QuerySet, Sum
+from django.db.models import CharField, Count, F, Q, QuerySet, Sum
+from django.db.models.functions import Cast
 
 from accounts import scoping
 from core.errors import NotFound
 from core.models import AuditEvent, target_label
-from units.models import Decision, ListEntry, ListScope, ListStatus, Province, UnitList
+from units.models import (
+    Decision,
+    Enterprise,
+    ListEntry,
+    ListScope,
+    ListStatus,
+    Province,
+    UnitList,
+)
 
 INCLUDED = (Decision.NEW, Decision.CONTINUING)
 DISCLOSED = (Decision.NEW, Decision.CONTINUING, Decision.REMOVED)
@@ -91,9 +100,9 @@ def summary(unit_list: UnitList) -> list[dict]:
 
 def history(*, actor: scoping.Actor, unit_list: UnitList) -> QuerySet[AuditEvent]:
     scoping.get_visible(actor, UnitList, pk=unit_list.pk)
-    entry_ids = [
-        str(pk) for pk in unit_list.entries.exclude(override_reason="").values_list("pk", flat=True)
-    ]
+    # Every entry's events, not only those overridden now: an override taken back stays in the
+    # history. A subquery, so a list of thousands of entries is not sent as thousands of ids.
+    entry_ids = unit_list.entries.order_by().values(key=Cast("pk", CharField()))
     return AuditEvent.objects.filter(
         Q(target_type=target_label(UnitList), target_id=str(unit_list.pk))
         | Q(target_type=target_label(ListEntry), target_id__in=entry_ids)
@@ -123,6 +132,10 @@ def revision_changes(unit_list: UnitList) -> list[Change]:
             changes.append(
                 Change(entry.enterprise.name_zh, entry.enterprise.uscc, old, entry.decision)
             )
+    # Units the revision no longer has at all (recalculated away) changed too.
+    if before:
+        for enterprise in Enterprise.objects.filter(pk__in=before).order_by("name_zh"):
+            changes.append(Change(enterprise.name_zh, enterprise.uscc, before[enterprise.pk], ""))
     return changes
 
 

@@ -6,6 +6,7 @@ from collections import defaultdict
 from datetime import date
 
 from django.db import transaction
+from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -144,20 +145,31 @@ def formulate(*, actor: scoping.Actor, province: Province, year: int) -> UnitLis
         ).exists():
             raise DomainError(_("This list is published; correct it by starting a revision."))
         unit_list = UnitList.objects.create(province=province, year=year)
+    before = dict(
+        unit_list.entries.order_by()
+        .values_list("decision")
+        .annotate(n=Count("pk"))
+        .values_list("decision", "n")
+    )
     proposals = propose(province, year)
     _apply(unit_list, proposals)
     unit_list.formulated_at = timezone.now()
     unit_list.save(update_fields=["formulated_at", "updated_at"])
-    counts = defaultdict(int)
-    for proposal in proposals.values():
-        counts[f"{proposal.scope}:{proposal.decision}"] += 1
+    after = dict(
+        unit_list.entries.order_by()
+        .values_list("decision")
+        .annotate(n=Count("pk"))
+        .values_list("decision", "n")
+    )
     audit.record(
         actor=actor.user,
-        action=AuditAction.UPDATE,
+        action=AuditAction.CALCULATE,
         target=unit_list,
         tenant_code=province.code,
-        changes={"proposals": {"before": None, "after": dict(sorted(counts.items()))}},
-        note="formulated",
+        changes={
+            decision: {"before": before.get(decision, 0), "after": after.get(decision, 0)}
+            for decision in Decision.values
+        },
     )
     return unit_list
 
@@ -165,11 +177,13 @@ def formulate(*, actor: scoping.Actor, province: Province, year: int) -> UnitLis
 def _apply(unit_list: UnitList, proposals: dict[int, Proposal]) -> None:
     existing = {entry.enterprise_id: entry for entry in unit_list.entries.all()}
     fields = ("scope", "proposed", "reason_code", "explanation", "basis_emissions")
+    written = (*fields, "decision", "override_reason", "overridden_by_id")
     changed, created = [], []
     for enterprise_id, proposal in proposals.items():
         entry = existing.pop(enterprise_id, None) or ListEntry(
             unit_list=unit_list, enterprise_id=enterprise_id
         )
+        before = [getattr(entry, name) for name in written]
         entry.scope = proposal.scope
         entry.proposed = proposal.decision
         entry.reason_code = proposal.reason_code
@@ -179,7 +193,10 @@ def _apply(unit_list: UnitList, proposals: dict[int, Proposal]) -> None:
             entry.decision = proposal.decision
             entry.override_reason = ""
             entry.overridden_by = None
-        (changed if entry.pk else created).append(entry)
+        if entry.pk is None:
+            created.append(entry)
+        elif [getattr(entry, name) for name in written] != before:
+            changed.append(entry)  # a recalculation rewrites only what it changes
     ListEntry.objects.bulk_update(
         changed, [*fields, "decision", "override_reason", "overridden_by"], batch_size=1000
     )
@@ -277,7 +294,10 @@ def publish(*, actor: scoping.Actor, unit_list: UnitList) -> UnitList:
     before = _advance(unit_list, frm=ListStatus.APPROVED, to=ListStatus.PUBLISHED)
     superseded = unit_list.supersedes
     if superseded is not None:
-        UnitList.objects.filter(pk=superseded.pk).update(status=ListStatus.SUPERSEDED)
+        superseded_before = audit.snapshot(superseded, LIST_FIELDS)
+        superseded.status = ListStatus.SUPERSEDED
+        superseded.save(update_fields=["status", "updated_at"])
+        _record(actor, superseded, superseded_before, note=f"revision {unit_list.revision}")
     unit_list.published_by = actor.user
     unit_list.published_at = timezone.now()
     unit_list.save()

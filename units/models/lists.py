@@ -82,6 +82,14 @@ class ListStatus(models.TextChoices):
 class UnitList(PublicModel):
     """A province's list of key emission units for one year, in one revision."""
 
+    # Formulation is audited as the number of units per decision, before and after.
+    audit_labels = {
+        "new": _("New"),
+        "continuing": _("Continuing"),
+        "removed": _("Removed"),
+        "not_included": _("Not included"),
+    }
+
     province = models.ForeignKey(
         "units.Province",
         verbose_name=_("province"),

@@ -1,5 +1,5 @@
 """`manage.py seed_demo [--scale small|national] [--today YYYY-MM-DD]`: deterministic demo data,
-demo logins, and the compliance calendar as it stands on that day."""
+demo logins, and the compliance calendar and the annual lists as they stand on that day."""
 
 import time
 from datetime import date
@@ -13,10 +13,11 @@ from units import demo
 
 class Command(BaseCommand):
     help = (
-        "Create demo key emission units, facilities, three years of emissions and seven demo "
+        "Create demo key emission units, facilities, three years of emissions and the demo "
         "logins, then the compliance calendar as of today: obligations, some met on time, some "
-        "late, some overdue, and reminders in the inboxes (not e-mailed). Deterministic and "
-        "idempotent: a rerun adds only what is missing."
+        "late, some overdue, and reminders in the inboxes (not e-mailed); then the lists of key "
+        "emission units of 2025-2027, published by two staff members each (four eyes) once "
+        "their day has passed. Deterministic and idempotent: a rerun adds only what is missing."
     )
 
     def add_arguments(self, parser) -> None:
@@ -46,9 +47,16 @@ class Command(BaseCommand):
                 f"({result.already_present} enterprises were already there, unchanged)"
             )
         started = time.perf_counter()
+        # The second staff member of each province (four eyes) before the calendar, whose
+        # digests go to every staff member; the lists after it, as it creates the obligation
+        # that publication meets (both record the same time: units.demo.lists).
+        staff = demo.ensure_list_staff(scale)
         calendar = demo.seed_deadlines(scale, today=today)
         self.stdout.write(deadlines_line(calendar, time.perf_counter() - started))
-        self.stdout.write(login_table(result.logins))
+        started = time.perf_counter()
+        lists = demo.seed_lists(scale, today=today, staff=staff)
+        self.stdout.write(lists_line(lists, time.perf_counter() - started))
+        self.stdout.write(login_table(result.logins + lists.logins))
 
 
 def deadlines_line(result: demo.DeadlinesResult, elapsed: float) -> str:
@@ -60,6 +68,19 @@ def deadlines_line(result: demo.DeadlinesResult, elapsed: float) -> str:
         f"{result.upcoming} upcoming; {result.notifications_created} notifications "
         f"(not e-mailed) in {elapsed:.1f}s"
     )
+
+
+def lists_line(result: demo.ListsResult, elapsed: float) -> str:
+    line = (
+        f"lists: {result.published} published, {result.revised} revised, "
+        f"{result.drafts} drafts formulated"
+    )
+    if result.latest_year is not None:
+        line += (
+            f"; {result.latest_year} against {result.latest_year - 1}: {result.added} added, "
+            f"{result.removed} removed"
+        )
+    return f"{line} in {elapsed:.1f}s"
 
 
 def login_table(logins: tuple[demo.Login, ...]) -> str:
