@@ -91,15 +91,14 @@ def disclosure_rows(entries: Iterable[ListEntry]) -> list[tuple]:
     """One section's rows in the disclosure columns, numbered from 1."""
     rows = []
     for number, entry in enumerate(entries, start=1):
-        enterprise = entry.enterprise
-        industry = enterprise.industry
+        shown = entry.as_published()
         rows.append((
             number,
             entry.unit_list.province.name_zh,
-            enterprise.city.name_zh if enterprise.city else "",
-            enterprise.name_zh,
-            enterprise.uscc,
-            f"{industry.name_zh}（{industry.code}）",
+            shown.city_zh,
+            shown.name,
+            shown.uscc,
+            f"{shown.industry_zh}（{shown.industry_code}）",
             remark(entry),
         ))  # fmt: skip
     return rows

@@ -223,7 +223,8 @@ def disclosed_entries(
         rows = rows.filter(unit_list__province=province)
     if q.strip():
         term = q.strip()
+        # Published entries are searched by the name and code they were published under.
         rows = rows.filter(
-            Q(enterprise__name_zh__icontains=term) | Q(enterprise__uscc__icontains=term.upper())
+            Q(published_name__icontains=term) | Q(published_uscc__icontains=term.upper())
         )
     return rows

@@ -31,6 +31,15 @@ from units.models import (
 
 LIST_FIELDS = ("status", "revision", "submitted_by", "approved_by", "published_at")
 INCLUDED = (Decision.NEW, Decision.CONTINUING)
+FROZEN_FIELDS = [
+    "published_name",
+    "published_uscc",
+    "published_city_zh",
+    "published_city_en",
+    "published_industry_code",
+    "published_industry_zh",
+    "published_industry_en",
+]
 
 
 def _require_staff(actor: scoping.Actor, province: Province) -> None:
@@ -301,6 +310,7 @@ def publish(*, actor: scoping.Actor, unit_list: UnitList) -> UnitList:
     unit_list.published_by = actor.user
     unit_list.published_at = timezone.now()
     unit_list.save()
+    _freeze_entries(unit_list)
     _record(actor, unit_list, before)
     deadlines.fulfil(
         actor=actor,
@@ -312,6 +322,25 @@ def publish(*, actor: scoping.Actor, unit_list: UnitList) -> UnitList:
     )
     notify_publication(unit_list, superseded=superseded)
     return unit_list
+
+
+def _freeze_entries(unit_list: UnitList) -> None:
+    """Record each unit's name, code, city and industry as published."""
+    entries = list(unit_list.entries.select_related("enterprise__city", "enterprise__industry"))
+    for entry in entries:
+        enterprise, city, industry = (
+            entry.enterprise,
+            entry.enterprise.city,
+            entry.enterprise.industry,
+        )
+        entry.published_name = enterprise.name_zh
+        entry.published_uscc = enterprise.uscc
+        entry.published_city_zh = city.name_zh if city else ""
+        entry.published_city_en = city.name_en if city else ""
+        entry.published_industry_code = industry.code
+        entry.published_industry_zh = industry.name_zh
+        entry.published_industry_en = industry.name_en
+    ListEntry.objects.bulk_update(entries, FROZEN_FIELDS, batch_size=1000)
 
 
 @transaction.atomic

@@ -2,9 +2,12 @@
 year (drafted, submitted, approved by a second person, published, corrected by revision), and
 one entry per unit with the decision and why."""
 
+from dataclasses import dataclass
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from core.models import PublicModel
@@ -165,6 +168,27 @@ class UnitList(PublicModel):
         return self.status == ListStatus.DRAFT
 
 
+@dataclass(frozen=True)
+class AsPublished:
+    name: str
+    uscc: str
+    city_zh: str
+    city_en: str
+    industry_code: str
+    industry_zh: str
+    industry_en: str
+
+    @property
+    def city_name(self) -> str:
+        english = get_language() and get_language().startswith("en")
+        return (self.city_en if english and self.city_en else self.city_zh) or ""
+
+    @property
+    def industry_name(self) -> str:
+        english = get_language() and get_language().startswith("en")
+        return self.industry_en if english and self.industry_en else self.industry_zh
+
+
 class ListScope(models.TextChoices):
     MARKET = "market", _("Trading market")
     REPORTING_ONLY = "reporting_only", _("Annual reporting management")
@@ -197,6 +221,20 @@ class ListEntry(PublicModel):
     basis_emissions = models.DecimalField(
         _("emissions considered (tCO2e)"), max_digits=14, decimal_places=2, null=True, blank=True
     )
+    # As published: a published list says what it said that day, whatever is renamed later.
+    published_name = models.CharField(_("name as published"), max_length=200, blank=True)
+    published_uscc = models.CharField(_("code as published"), max_length=18, blank=True)
+    published_city_zh = models.CharField(_("city as published"), max_length=50, blank=True)
+    published_city_en = models.CharField(
+        _("city as published (English)"), max_length=80, blank=True
+    )
+    published_industry_code = models.CharField(
+        _("industry code as published"), max_length=4, blank=True
+    )
+    published_industry_zh = models.CharField(_("industry as published"), max_length=80, blank=True)
+    published_industry_en = models.CharField(
+        _("industry as published (English)"), max_length=120, blank=True
+    )
     override_reason = models.TextField(_("reason for overriding"), blank=True)
     overridden_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("overridden by"), null=True, blank=True,
@@ -223,6 +261,29 @@ class ListEntry(PublicModel):
     @property
     def is_overridden(self) -> bool:
         return self.decision != self.proposed
+
+    def as_published(self) -> AsPublished:
+        """The unit as its list published it; before publication, the unit as it is now."""
+        if self.published_uscc:
+            return AsPublished(
+                self.published_name,
+                self.published_uscc,
+                self.published_city_zh,
+                self.published_city_en,
+                self.published_industry_code,
+                self.published_industry_zh,
+                self.published_industry_en,
+            )
+        enterprise, city, industry = self.enterprise, self.enterprise.city, self.enterprise.industry
+        return AsPublished(
+            enterprise.name_zh,
+            enterprise.uscc,
+            city.name_zh if city else "",
+            city.name_en if city else "",
+            industry.code,
+            industry.name_zh,
+            industry.name_en,
+        )
 
     @property
     def is_listed(self) -> bool:

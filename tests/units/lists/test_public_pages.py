@@ -350,3 +350,27 @@ def test_query_counts_do_not_grow_with_rows(
     more_lists(3)
     with django_assert_num_queries(queries):
         assert page(client, name, **kwargs).status_code == 200
+
+
+def test_a_published_list_keeps_the_name_and_code_it_was_published_under(client, published):
+    """A unit renamed after publication still shows on its published list as it was."""
+    entry = (
+        published.entries.filter(decision__in=["new", "continuing"])
+        .select_related("enterprise")
+        .first()
+    )
+    old_name = entry.enterprise.name_zh
+    Enterprise.objects.filter(pk=entry.enterprise_id).update(name_zh="改名后的单位有限公司")
+
+    url = reverse(
+        "lists:province", kwargs={"year": published.year, "code": published.province.code}
+    )
+    page = client.get(url).content.decode()
+    assert old_name in page and "改名后的单位有限公司" not in page
+    assert old_name in client.get(url, {"q": old_name}).content.decode()
+    xlsx_url = reverse(
+        "lists:province-xlsx", kwargs={"year": published.year, "code": published.province.code}
+    )
+    sheet = load_workbook(io.BytesIO(client.get(xlsx_url).content)).worksheets[0]
+    names = {cell.value for row in sheet.iter_rows() for cell in row}
+    assert old_name in names and "改名后的单位有限公司" not in names
