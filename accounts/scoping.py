@@ -151,6 +151,8 @@ RULES: dict[str, Rule] = {
     "units.unitlist": Rule(province="province"),
     # Enterprise users read published lists on the public pages, never a draft entry.
     "units.listentry": Rule(province="unit_list__province"),
+    "reporting.dataitemschema": Rule(readable_by_everyone=True, staff_may_change=False),
+    "reporting.dataitem": Rule(readable_by_everyone=True, staff_may_change=False),
     "accounts.user": Rule(administrators_only=True),
     "accounts.membership": Rule(administrators_only=True),
     "accounts.apitoken": Rule(administrators_only=True),
