@@ -153,6 +153,23 @@ RULES: dict[str, Rule] = {
     "units.listentry": Rule(province="unit_list__province"),
     "reporting.dataitemschema": Rule(readable_by_everyone=True, staff_may_change=False),
     "reporting.dataitem": Rule(readable_by_everyone=True, staff_may_change=False),
+    "reporting.validationthreshold": Rule(readable_by_everyone=True, staff_may_change=False),
+    "reporting.monthlycertification": Rule(
+        province="enterprise__province",
+        city="enterprise__city",
+        enterprise="enterprise",
+        enterprise_may_change=True,
+    ),
+    "reporting.validationfinding": Rule(
+        province="certification__enterprise__province",
+        city="certification__enterprise__city",
+        enterprise="certification__enterprise",
+    ),
+    "reporting.evidencefile": Rule(
+        province="certification__enterprise__province",
+        city="certification__enterprise__city",
+        enterprise="certification__enterprise",
+    ),
     "accounts.user": Rule(administrators_only=True),
     "accounts.membership": Rule(administrators_only=True),
     "accounts.apitoken": Rule(administrators_only=True),

@@ -2,9 +2,15 @@
 certification or report asks for, its unit, range and evidence), and the role each item plays in
 computing emissions. Certifications, reports and plans build on these."""
 
+from datetime import date
+
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+
+from core.models import PublicModel
 
 
 class ItemRole(models.TextChoices):
@@ -81,3 +87,190 @@ class DataItem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code} ({self.unit})"
+
+
+class SubmissionStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    SUBMITTED = "submitted", _("Submitted")
+    RETURNED = "returned", _("Returned for correction")
+    ACCEPTED = "accepted", _("Accepted")
+    SUPERSEDED = "superseded", _("Superseded by a new version")
+
+
+class ValidationThreshold(models.Model):
+    """Numbers the validation rules use (e.g. the month-over-month change that warns), as data."""
+
+    code = models.CharField(_("code"), max_length=60, unique=True)
+    value = models.DecimalField(_("value"), max_digits=12, decimal_places=4)
+    description = models.CharField(_("description"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("validation threshold")
+        verbose_name_plural = _("validation thresholds")
+
+    def __str__(self) -> str:
+        return f"{self.code} = {self.value}"
+
+
+class MonthlyCertification(PublicModel):
+    """One version of an enterprise's monthly certification of accounting data.
+
+    draft -> submitted -> returned | accepted -> superseded. Only a draft is ever edited; a
+    correction of a submitted, returned or accepted version is a new version.
+    """
+
+    enterprise = models.ForeignKey(
+        "units.Enterprise",
+        verbose_name=_("enterprise"),
+        on_delete=models.PROTECT,
+        related_name="monthly_certifications",
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    month = models.PositiveSmallIntegerField(_("month"))
+    version = models.PositiveSmallIntegerField(_("version"), default=1)
+    status = models.CharField(
+        _("status"), max_length=12, choices=SubmissionStatus.choices, default=SubmissionStatus.DRAFT
+    )
+    supersedes = models.OneToOneField(
+        "self", verbose_name=_("previous version"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="next_version",
+    )  # fmt: skip
+    schema = models.ForeignKey(DataItemSchema, verbose_name=_("schema"), on_delete=models.PROTECT)
+    values = models.JSONField(_("values"), default=dict, blank=True)
+    explanations = models.JSONField(_("explanations of warnings"), default=dict, blank=True)
+    emissions = models.DecimalField(
+        _("computed emissions (tCO2)"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
+    calculation = models.JSONField(_("calculation"), default=list, blank=True)
+    formula_version = models.CharField(_("formula version"), max_length=40, blank=True)
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("submitted by"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="+",
+    )  # fmt: skip
+    reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("reviewed by"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="+",
+    )  # fmt: skip
+    review_comment = models.TextField(_("review comment"), blank=True)
+
+    class Meta:
+        verbose_name = _("monthly certification")
+        verbose_name_plural = _("monthly certifications")
+        ordering = ["enterprise", "-year", "-month", "-version"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["enterprise", "year", "month", "version"],
+                name="certification_unique_version",
+            ),
+            # One version in the works, and one standing (submitted, returned or accepted).
+            models.UniqueConstraint(
+                fields=["enterprise", "year", "month"],
+                condition=Q(status="draft"),
+                name="certification_one_draft",
+            ),
+            models.UniqueConstraint(
+                fields=["enterprise", "year", "month"],
+                condition=Q(status__in=["submitted", "returned", "accepted"]),
+                name="certification_one_standing",
+            ),
+            models.CheckConstraint(
+                name="certification_month_valid", condition=Q(month__gte=1, month__lte=12)
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "year", "month"])]
+
+    def __str__(self) -> str:
+        return f"{self.enterprise} {self.year}-{self.month:02d} v{self.version}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("reporting:certification-detail", kwargs={"public_id": self.public_id})
+
+    @property
+    def period_start(self) -> date:
+        return date(self.year, self.month, 1)
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status == SubmissionStatus.DRAFT
+
+
+class Severity(models.TextChoices):
+    ERROR = "error", _("Error")
+    WARNING = "warning", _("Warning")
+
+
+class ValidationFinding(models.Model):
+    """What a validation rule found in one certification version. Errors block submission;
+    warnings need the enterprise's explanation, and staff may waive them with a justification."""
+
+    certification = models.ForeignKey(
+        MonthlyCertification,
+        verbose_name=_("certification"),
+        on_delete=models.CASCADE,
+        related_name="findings",
+    )
+    rule = models.CharField(_("rule"), max_length=40)
+    item_code = models.CharField(_("item"), max_length=60, blank=True)
+    severity = models.CharField(_("severity"), max_length=8, choices=Severity.choices)
+    params = models.JSONField(_("figures"), default=dict, blank=True)
+    waived_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("waived by"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="+",
+    )  # fmt: skip
+    waived_at = models.DateTimeField(_("waived at"), null=True, blank=True)
+    waiver_justification = models.TextField(_("justification for the waiver"), blank=True)
+
+    class Meta:
+        verbose_name = _("validation finding")
+        verbose_name_plural = _("validation findings")
+        ordering = ["certification", "severity", "rule", "item_code"]
+
+    def __str__(self) -> str:
+        return f"{self.severity} {self.rule} {self.item_code}"
+
+    @property
+    def key(self) -> str:
+        """Stable across re-validation, so an explanation stays attached to its finding."""
+        return f"{self.rule}:{self.item_code}"
+
+
+ALLOWED_EVIDENCE_EXTENSIONS = {"pdf", "png", "jpg", "jpeg", "xlsx"}
+
+
+def evidence_path(instance: "EvidenceFile", filename: str) -> str:
+    return f"evidence/{instance.certification.enterprise.public_id}/{instance.sha256}/{filename}"
+
+
+class EvidenceFile(PublicModel):
+    """A supporting document, with the SHA-256 of its bytes and the server's time of receipt."""
+
+    certification = models.ForeignKey(
+        MonthlyCertification,
+        verbose_name=_("certification"),
+        on_delete=models.CASCADE,
+        related_name="evidence",
+    )
+    item_code = models.CharField(_("item"), max_length=60, blank=True)
+    kind = models.CharField(_("kind of evidence"), max_length=40)
+    file = models.FileField(_("file"), upload_to=evidence_path, max_length=300)
+    original_name = models.CharField(_("file name"), max_length=255)
+    size = models.PositiveBigIntegerField(_("size (bytes)"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("uploaded by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    lab_report_number = models.CharField(_("lab report number"), max_length=100, blank=True)
+    lab_report_date = models.DateField(_("lab report date"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("evidence file")
+        verbose_name_plural = _("evidence files")
+        ordering = ["certification", "created_at"]
+
+    def __str__(self) -> str:
+        return self.original_name

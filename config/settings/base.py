@@ -185,3 +185,6 @@ FORMAT_MODULE_PATH = ["config.formats"]
 
 # Where links in e-mails point.
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
+
+# Evidence attached to certifications and reports (PDF, images, xlsx).
+EVIDENCE_MAX_UPLOAD_BYTES = env.int("EVIDENCE_MAX_UPLOAD_BYTES", default=20 * 1024 * 1024)

@@ -1,0 +1,400 @@
+"""Every write to monthly certifications: drafts, values, evidence, submission (which meets the
+calendar's obligation), review and waivers. One transaction each, audited, scoped to the actor."""
+
+import hashlib
+from datetime import date
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts import scoping
+from core import audit
+from core.errors import DomainError, NotFound, PermissionDenied
+from core.models import AuditAction
+from deadlines import services as deadlines
+from reporting import validation
+from reporting.calculation import compute
+from reporting.models import (
+    ALLOWED_EVIDENCE_EXTENSIONS,
+    DataItemSchema,
+    EvidenceFile,
+    MonthlyCertification,
+    Severity,
+    SubmissionStatus,
+    ValidationFinding,
+    ValidationThreshold,
+)
+from units.models import Enterprise
+
+STANDING = (SubmissionStatus.SUBMITTED, SubmissionStatus.RETURNED, SubmissionStatus.ACCEPTED)
+AUDITED = ("status", "values", "explanations", "emissions", "review_comment")
+
+
+def _require_own(actor: scoping.Actor, enterprise_id: int) -> None:
+    if enterprise_id not in actor.enterprise_ids:
+        raise PermissionDenied(_("Only the enterprise's own users can do this."))
+
+
+def _require_reviewer(actor: scoping.Actor, certification: MonthlyCertification) -> None:
+    enterprise = certification.enterprise
+    if not (
+        actor.is_administrator
+        or scoping.staff_covers(actor, enterprise.province_id, enterprise.city_id)
+    ):
+        raise PermissionDenied(_("Only the province's staff review certifications."))
+
+
+def _lock(actor: scoping.Actor, certification: MonthlyCertification) -> MonthlyCertification:
+    try:
+        return scoping.visible(
+            actor,
+            MonthlyCertification.objects.select_for_update(of=("self",)).select_related(
+                "enterprise__province", "schema"
+            ),
+        ).get(pk=certification.pk)
+    except MonthlyCertification.DoesNotExist:
+        raise NotFound("not found") from None
+
+
+def _record(actor, certification, before, *, action=AuditAction.STATUS, note=""):
+    audit.record(
+        actor=actor.user,
+        action=action,
+        target=certification,
+        tenant_code=certification.enterprise.province.code,
+        changes=audit.diff(before, audit.snapshot(certification, AUDITED)),
+        note=note,
+    )
+
+
+def schema_for(enterprise: Enterprise, year: int) -> DataItemSchema:
+    """The schema of the unit's sector for the year, or the latest earlier one (a year without a
+    schema of its own reports as the year before until the new one is loaded)."""
+    schema = (
+        DataItemSchema.objects.filter(sector=enterprise.industry.sector, year__lte=year)
+        .order_by("-year")
+        .first()
+    )
+    if schema is None:
+        raise DomainError(_("There is no data item schema for this sector yet."))
+    return schema
+
+
+@transaction.atomic
+def start(
+    *,
+    actor: scoping.Actor,
+    enterprise: Enterprise,
+    year: int,
+    month: int,
+    today: date | None = None,
+) -> MonthlyCertification:
+    """The month's draft: the existing one, a first version, or a correction of the standing
+    version (a new version starting from its values)."""
+    enterprise = scoping.get_visible(
+        actor, Enterprise.objects.select_related("industry", "province"), pk=enterprise.pk
+    )
+    _require_own(actor, enterprise.pk)
+    today = today or timezone.localdate()
+    if (
+        not 1 <= month <= 12
+        or date(year, month, 1) > today.replace(day=1)
+        or (year, month) == (today.year, today.month)
+    ):
+        raise DomainError(_("A month can be certified once it has ended."), field="month")
+    versions = MonthlyCertification.objects.select_for_update().filter(
+        enterprise=enterprise, year=year, month=month
+    )
+    draft = versions.filter(status=SubmissionStatus.DRAFT).first()
+    if draft is not None:
+        return draft
+    standing = versions.filter(status__in=STANDING).first()
+    latest = versions.order_by("-version").first()
+    certification = MonthlyCertification.objects.create(
+        enterprise=enterprise,
+        year=year,
+        month=month,
+        version=(latest.version + 1) if latest else 1,
+        supersedes=standing,
+        schema=standing.schema if standing else schema_for(enterprise, year),
+        values=dict(standing.values) if standing else {},
+        explanations=dict(standing.explanations) if standing else {},
+    )
+    _record(actor, certification, {}, action=AuditAction.CREATE)
+    return certification
+
+
+def _context(certification: MonthlyCertification) -> validation.Context:
+    if certification.month == 1:
+        return validation.Context(month=1)
+    previous = (
+        MonthlyCertification.objects.filter(
+            enterprise=certification.enterprise_id,
+            year=certification.year,
+            month=certification.month - 1,
+            status__in=STANDING,
+        )
+        .only("values")
+        .first()
+    )
+    threshold = ValidationThreshold.objects.filter(code="month_over_month_change_pct").first()
+    previous_values, _errors = (
+        validation.parse(list(certification.schema.items.all()), previous.values)
+        if previous
+        else ({}, [])
+    )
+    return validation.Context(
+        month=certification.month,
+        previous_values=previous_values or None,
+        previous_month_certified=previous is not None,
+        change_threshold_pct=threshold.value
+        if threshold
+        else validation.Context.change_threshold_pct,
+    )
+
+
+def _evaluate(certification: MonthlyCertification) -> list[validation.Found]:
+    """Validate, compute emissions when complete, and store the findings (waivers of findings
+    that remain are kept)."""
+    items = list(certification.schema.items.all())
+    values, found = validation.validate(
+        formula_version=certification.schema.formula_version,
+        items=items,
+        raw=certification.values,
+        context=_context(certification),
+    )
+    errors = [f for f in found if f.severity == Severity.ERROR]
+    if errors:
+        certification.emissions, certification.calculation, certification.formula_version = (
+            None,
+            [],
+            "",
+        )
+    else:
+        result = compute(
+            formula_version=certification.schema.formula_version, items=items, values=values
+        )
+        certification.emissions = result.total
+        certification.calculation = [
+            {
+                "group": line.group,
+                "kind": line.kind,
+                "formula": line.formula,
+                "tonnes": str(line.tonnes),
+            }
+            for line in result.lines
+        ]
+        certification.formula_version = result.formula_version
+    waived = {f.key: f for f in certification.findings.exclude(waived_at=None)}
+    certification.findings.all().delete()
+    ValidationFinding.objects.bulk_create(
+        ValidationFinding(
+            certification=certification,
+            rule=f.rule,
+            item_code=f.item_code,
+            severity=f.severity,
+            params=f.params,
+            waived_by=waived[f.key].waived_by if f.key in waived else None,
+            waived_at=waived[f.key].waived_at if f.key in waived else None,
+            waiver_justification=waived[f.key].waiver_justification if f.key in waived else "",
+        )
+        for f in found
+    )
+    return found
+
+
+@transaction.atomic
+def save_values(
+    *,
+    actor: scoping.Actor,
+    certification: MonthlyCertification,
+    values: dict[str, str],
+    explanations: dict[str, str] | None = None,
+) -> list[validation.Found]:
+    """Save a draft's values (as typed) and the explanations of its warnings; returns what the
+    validation found. Only a draft is ever edited."""
+    certification = _lock(actor, certification)
+    _require_own(actor, certification.enterprise_id)
+    if not certification.is_editable:
+        raise DomainError(_("A submitted certification is never changed; start a new version."))
+    codes = set(certification.schema.items.values_list("code", flat=True))
+    unknown = set(values) - codes
+    if unknown:
+        raise DomainError(_("Unknown items: %(items)s") % {"items": ", ".join(sorted(unknown))})
+    before = audit.snapshot(certification, AUDITED)
+    certification.values = {
+        code: str(value).strip() for code, value in values.items() if str(value).strip()
+    }
+    if explanations is not None:
+        certification.explanations = {
+            k: v.strip() for k, v in explanations.items() if v and v.strip()
+        }
+    found = _evaluate(certification)
+    certification.save()
+    _record(actor, certification, before, action=AuditAction.UPDATE)
+    return found
+
+
+@transaction.atomic
+def submit(*, actor: scoping.Actor, certification: MonthlyCertification) -> MonthlyCertification:
+    """Submit a draft: refused while it has errors or unexplained warnings; the version it
+    corrects is superseded, and the calendar's obligation for the month is met (late if after
+    its due date)."""
+    certification = _lock(actor, certification)
+    _require_own(actor, certification.enterprise_id)
+    if not certification.is_editable:
+        raise DomainError(_("Only a draft can be submitted."))
+    found = _evaluate(certification)
+    errors = [f for f in found if f.severity == Severity.ERROR]
+    if errors:
+        raise DomainError(_("Correct the errors before submitting."))
+    waived = set(certification.findings.exclude(waived_at=None).values_list("rule", "item_code"))
+    unexplained = [
+        f
+        for f in found
+        if f.severity == Severity.WARNING
+        and not certification.explanations.get(f.key)
+        and (f.rule, f.item_code) not in waived
+    ]
+    if unexplained:
+        raise DomainError(_("Explain every warning before submitting."))
+    before = audit.snapshot(certification, AUDITED)
+    previous = certification.supersedes
+    if previous is not None and previous.status in STANDING:
+        previous_before = audit.snapshot(previous, AUDITED)
+        previous.status = SubmissionStatus.SUPERSEDED
+        previous.save(update_fields=["status", "updated_at"])
+        _record(actor, previous, previous_before, note=f"v{certification.version}")
+    certification.status = SubmissionStatus.SUBMITTED
+    certification.submitted_at = timezone.now()
+    certification.submitted_by = actor.user
+    certification.save()
+    _record(actor, certification, before)
+    deadlines.fulfil(
+        actor=actor,
+        kind="monthly_certification",
+        enterprise=certification.enterprise,
+        period_start=certification.period_start,
+        met_at=certification.submitted_at,
+        fulfilment=f"reporting.monthlycertification:{certification.pk}",
+    )
+    return certification
+
+
+def _review(actor, certification, *, status: str, comment: str) -> MonthlyCertification:
+    certification = _lock(actor, certification)
+    _require_reviewer(actor, certification)
+    if certification.status != SubmissionStatus.SUBMITTED:
+        raise DomainError(_("Only a submitted certification can be reviewed."))
+    before = audit.snapshot(certification, AUDITED)
+    certification.status = status
+    certification.review_comment = comment.strip()
+    certification.reviewed_at = timezone.now()
+    certification.reviewed_by = actor.user
+    certification.save()
+    _record(actor, certification, before)
+    return certification
+
+
+@transaction.atomic
+def accept(
+    *, actor: scoping.Actor, certification: MonthlyCertification, comment: str = ""
+) -> MonthlyCertification:
+    return _review(actor, certification, status=SubmissionStatus.ACCEPTED, comment=comment)
+
+
+@transaction.atomic
+def return_for_correction(
+    *, actor: scoping.Actor, certification: MonthlyCertification, comment: str
+) -> MonthlyCertification:
+    if not comment.strip():
+        raise DomainError(_("Say what the enterprise must correct."), field="comment")
+    return _review(actor, certification, status=SubmissionStatus.RETURNED, comment=comment)
+
+
+@transaction.atomic
+def waive(
+    *, actor: scoping.Actor, finding: ValidationFinding, justification: str
+) -> ValidationFinding:
+    """Staff accept a warning as it is, with a justification shown to reviewers and audited."""
+    certification = _lock(actor, finding.certification)
+    _require_reviewer(actor, certification)
+    finding = ValidationFinding.objects.select_for_update().get(
+        pk=finding.pk, certification=certification
+    )
+    if finding.severity != Severity.WARNING:
+        raise DomainError(_("Only a warning can be waived; an error must be corrected."))
+    if not justification.strip():
+        raise DomainError(_("Give the justification for the waiver."), field="justification")
+    finding.waived_by = actor.user
+    finding.waived_at = timezone.now()
+    finding.waiver_justification = justification.strip()
+    finding.save()
+    audit.record(
+        actor=actor.user,
+        action=AuditAction.STATUS,
+        target=certification,
+        tenant_code=certification.enterprise.province.code,
+        changes={f"waiver:{finding.key}": {"before": None, "after": finding.waiver_justification}},
+    )
+    return finding
+
+
+def _sha256(uploaded_file) -> str:
+    digest = hashlib.sha256()
+    for chunk in uploaded_file.chunks():
+        digest.update(chunk)
+    uploaded_file.seek(0)
+    return digest.hexdigest()
+
+
+@transaction.atomic
+def add_evidence(
+    *, actor: scoping.Actor, certification: MonthlyCertification, uploaded_file, kind: str,
+    item_code: str = "", lab_report_number: str = "", lab_report_date: date | None = None,
+) -> EvidenceFile:  # fmt: skip
+    """Attach a file to a draft: PDF, image or xlsx, within the size limit; its SHA-256 and the
+    server's time of receipt are stored and shown."""
+    certification = _lock(actor, certification)
+    _require_own(actor, certification.enterprise_id)
+    if not certification.is_editable:
+        raise DomainError(_("Evidence is added to a draft; start a new version to add more."))
+    extension = uploaded_file.name.rsplit(".", 1)[-1].lower() if "." in uploaded_file.name else ""
+    if extension not in ALLOWED_EVIDENCE_EXTENSIONS:
+        raise DomainError(_("Only PDF, PNG, JPEG and xlsx files are accepted."), field="file")
+    if uploaded_file.size == 0:
+        raise DomainError(_("The file is empty."), field="file")
+    if uploaded_file.size > settings.EVIDENCE_MAX_UPLOAD_BYTES:
+        raise DomainError(
+            _("The file is larger than %(mb)d MB.")
+            % {"mb": settings.EVIDENCE_MAX_UPLOAD_BYTES // (1024 * 1024)},
+            field="file",
+        )
+    if not kind.strip():
+        raise DomainError(_("Say what kind of evidence this is."), field="kind")
+    evidence = EvidenceFile(
+        certification=certification,
+        item_code=item_code,
+        kind=kind.strip(),
+        original_name=uploaded_file.name[:255],
+        size=uploaded_file.size,
+        sha256=_sha256(uploaded_file),
+        uploaded_by=actor.user,
+        lab_report_number=lab_report_number.strip(),
+        lab_report_date=lab_report_date,
+    )
+    evidence.file.save(uploaded_file.name, uploaded_file, save=False)
+    evidence.save()
+    audit.record(
+        actor=actor.user,
+        action=AuditAction.CREATE,
+        target=evidence,
+        tenant_code=certification.enterprise.province.code,
+        changes={
+            "sha256": {"before": None, "after": evidence.sha256},
+            "size": {"before": None, "after": evidence.size},
+        },
+    )
+    return evidence
