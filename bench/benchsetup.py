@@ -50,3 +50,21 @@ def setup_django(url: str) -> None:
     settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
     # WhiteNoise warns when collectstatic has not run; static files play no part here.
     warnings.filterwarnings("ignore", message="No directory at", category=UserWarning)
+
+
+def staff_user(province):
+    """A province-wide staff member of `province`, created once (after setup_django)."""
+    from django.contrib.auth import get_user_model
+
+    from accounts.models import Membership, Role
+
+    user, _created = get_user_model().objects.get_or_create(username=f"bench-staff-{province.code}")
+    Membership.objects.get_or_create(
+        user=user,
+        role=Role.PROVINCIAL_STAFF,
+        province=province,
+        city=None,
+        enterprise=None,
+        institution=None,
+    )
+    return user

@@ -15,7 +15,7 @@ import time
 from io import StringIO
 from typing import Any
 
-from benchsetup import DEFAULT_URL, ensure_database, setup_django
+from benchsetup import DEFAULT_URL, ensure_database, setup_django, staff_user
 
 WARM_UPS = 3
 RUNS = 30
@@ -42,23 +42,6 @@ def largest_province() -> tuple[Any, int]:
 
     province = Province.objects.annotate(size=Count("enterprises")).order_by("-size").first()
     return province, province.size
-
-
-def staff_user(province: Any) -> Any:
-    from django.contrib.auth import get_user_model
-
-    from accounts.models import Membership, Role
-
-    user, _created = get_user_model().objects.get_or_create(username=f"bench-staff-{province.code}")
-    Membership.objects.get_or_create(
-        user=user,
-        role=Role.PROVINCIAL_STAFF,
-        province=province,
-        city=None,
-        enterprise=None,
-        institution=None,
-    )
-    return user
 
 
 def measure(client: Any, url: str, params: dict[str, Any]) -> tuple[list[float], set[int]]:

@@ -21,7 +21,7 @@ import time
 from io import StringIO
 from typing import Any
 
-from benchsetup import DEFAULT_URL, ensure_database, setup_django
+from benchsetup import DEFAULT_URL, ensure_database, setup_django, staff_user
 
 YEAR = 2027
 WARM_UPS = 2
@@ -46,21 +46,9 @@ def provinces_by_size() -> list[Any]:
 
 
 def staff_actor(province: Any) -> Any:
-    from django.contrib.auth import get_user_model
-
-    from accounts.models import Membership, Role
     from accounts.scoping import actor_for
 
-    user, _created = get_user_model().objects.get_or_create(username=f"bench-staff-{province.code}")
-    Membership.objects.get_or_create(
-        user=user,
-        role=Role.PROVINCIAL_STAFF,
-        province=province,
-        city=None,
-        enterprise=None,
-        institution=None,
-    )
-    return actor_for(user)
+    return actor_for(staff_user(province))
 
 
 def clear_year(province: Any) -> None:

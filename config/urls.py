@@ -1,5 +1,3 @@
-from django.conf import settings
-from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
 
@@ -13,8 +11,7 @@ urlpatterns = [
     path("units/", include("units.urls")),
     path("lists/", include("units.lists.public_urls")),
     path("verification/", include("verification.urls")),
+    path("reporting/", include("reporting.urls")),
     path("", include("deadlines.urls")),
     path("healthz/", include("core.urls")),
 ]
-if settings.DEBUG:
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -6,6 +6,7 @@ from django.utils import timezone
 
 from accounts import scoping
 from deadlines import selectors as deadlines
+from reporting import selectors as reporting
 from units import selectors as units
 from verification import selectors as verification
 
@@ -33,10 +34,14 @@ def home(request):
             },
         )
     elif actor.enterprise_ids:
+        enterprises = list(units.my_enterprises(actor=actor))
         template, context = (
             "home/enterprise.html",
             {
-                "enterprises": units.my_enterprises(actor=actor),
+                "enterprises": enterprises,
+                "required": reporting.required_now(
+                    actor=actor, enterprises=enterprises, today=today
+                ),
                 "obligations": deadlines.upcoming_and_overdue(actor=actor, today=today, limit=8),
             },
         )

@@ -6,6 +6,7 @@ from datetime import date
 
 from django.conf import settings
 from django.db import transaction
+from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -324,6 +325,8 @@ def waive(
     finding = ValidationFinding.objects.select_for_update().get(
         pk=finding.pk, certification=certification
     )
+    if certification.status not in (SubmissionStatus.DRAFT, SubmissionStatus.SUBMITTED):
+        raise DomainError(_("A version that has been decided on keeps its findings as they are."))
     if finding.severity != Severity.WARNING:
         raise DomainError(_("Only a warning can be waived; an error must be corrected."))
     if not justification.strip():
@@ -340,6 +343,23 @@ def waive(
         changes={f"waiver:{finding.key}": {"before": None, "after": finding.waiver_justification}},
     )
     return finding
+
+
+# The first bytes of each accepted type: a renamed file of another type is refused.
+SIGNATURES = {
+    "pdf": (b"%PDF-",),
+    "png": (b"\x89PNG\r\n\x1a\n",),
+    "jpg": (b"\xff\xd8\xff",),
+    "jpeg": (b"\xff\xd8\xff",),
+    "xlsx": (b"PK\x03\x04",),
+}
+
+
+def _content_matches(uploaded_file, extension: str) -> bool:
+    uploaded_file.seek(0)
+    head = uploaded_file.read(16)
+    uploaded_file.seek(0)
+    return head.startswith(SIGNATURES[extension])
 
 
 def _sha256(uploaded_file) -> str:
@@ -367,9 +387,16 @@ def add_evidence(
     if uploaded_file.size == 0:
         raise DomainError(_("The file is empty."), field="file")
     if uploaded_file.size > settings.EVIDENCE_MAX_UPLOAD_BYTES:
+        # filesizeformat, not whole megabytes: a limit under 1 MB read "larger than 0 MB".
         raise DomainError(
-            _("The file is larger than %(mb)d MB.")
-            % {"mb": settings.EVIDENCE_MAX_UPLOAD_BYTES // (1024 * 1024)},
+            _("The file is larger than %(limit)s.")
+            % {"limit": filesizeformat(settings.EVIDENCE_MAX_UPLOAD_BYTES)},
+            field="file",
+        )
+    if not _content_matches(uploaded_file, extension):
+        raise DomainError(
+            _("The file's content is not %(type)s; only PDF, PNG, JPEG and xlsx are accepted.")
+            % {"type": extension.upper()},
             field="file",
         )
     if not kind.strip():

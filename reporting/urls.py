@@ -1,3 +1,49 @@
+from django.urls import path
+
+from reporting import excel_views, views
+
 app_name = "reporting"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("certifications/", views.certifications, name="certifications"),
+    path("certifications/start/", views.certification_start, name="certification-start"),
+    path(
+        "certifications/<uuid:public_id>/",
+        views.certification_detail,
+        name="certification-detail",
+    ),
+    path(
+        "certifications/<uuid:public_id>/save/",
+        views.certification_save,
+        name="certification-save",
+    ),
+    path(
+        "certifications/<uuid:public_id>/submit/",
+        views.certification_submit,
+        name="certification-submit",
+    ),
+    path("certifications/<uuid:public_id>/evidence/", views.evidence_add, name="evidence-add"),
+    path(
+        "certifications/<uuid:public_id>/accept/",
+        views.certification_accept,
+        name="certification-accept",
+    ),
+    path(
+        "certifications/<uuid:public_id>/return/",
+        views.certification_return,
+        name="certification-return",
+    ),
+    path(
+        "certifications/<uuid:public_id>/findings/<int:finding_id>/waive/",
+        views.finding_waive,
+        name="finding-waive",
+    ),
+    path("evidence/<uuid:public_id>/", views.evidence_download, name="evidence-download"),
+    path("review/", views.review_queue, name="review-queue"),
+    path("excel/template/", excel_views.excel_template, name="excel-template"),
+    path(
+        "certifications/<uuid:public_id>/excel/",
+        excel_views.excel_upload,
+        name="excel-upload",
+    ),
+]

@@ -8,6 +8,9 @@ from decimal import Decimal, InvalidOperation
 from reporting.calculation import IncompleteData, compute
 from reporting.models import DataItem, ItemRole, Severity
 
+# No monthly figure comes near this; beyond it a product of figures would not fit the stored
+# emissions (14 digits) and is surely a typing slip.
+TOO_LARGE = Decimal("1e9")
 QUANTITY_ROLES = (ItemRole.FUEL_CONSUMPTION, ItemRole.PROCESS_ACTIVITY, ItemRole.PRODUCTION)
 
 
@@ -51,6 +54,8 @@ def parse(items: list[DataItem], raw: dict[str, str]) -> tuple[dict[str, Decimal
             found.append(Found("not_a_number", item.code, Severity.ERROR, {"value": text[:50]}))
         elif value < 0:
             found.append(Found("negative", item.code, Severity.ERROR, {"value": str(value)}))
+        elif value >= TOO_LARGE:
+            found.append(Found("too_large", item.code, Severity.ERROR, {"value": text[:50]}))
         else:
             values[item.code] = value
     return values, found
@@ -113,18 +118,19 @@ def _generation_without_fuel(items, values) -> list[Found]:
 
 
 def _completeness(schema_version, items, values) -> list[Found]:
-    try:
-        compute(formula_version=schema_version, items=items, values=values)
-    except IncompleteData as incomplete:
-        return [
-            Found(
-                "incomplete_group",
-                incomplete.group,
-                Severity.ERROR,
-                {"missing": incomplete.missing},
+    """Every group with some but not all of its values (group by group: `compute` stops at the
+    first incomplete one, and a form or an upload must name them all)."""
+    found = []
+    for group in sorted({item.group for item in items}):
+        members = [item for item in items if item.group == group]
+        try:
+            compute(formula_version=schema_version, items=members, values=values)
+        except IncompleteData as incomplete:
+            missing = [str(role) for role in incomplete.missing]
+            found.append(
+                Found("incomplete_group", incomplete.group, Severity.ERROR, {"missing": missing})
             )
-        ]
-    return []
+    return found
 
 
 def validate(

@@ -12,14 +12,17 @@ demo data, not a user action, so the services and their audit trail are bypassed
 The package: `data` (scales, counts, sizes, equipment), `geography` (cities and provinces),
 `names` (what names and codes are made of), `specs` (the planned records), `planning` (the
 generator, `plan()`), `seeding` (the writer, `seed()`, and the demo logins), `deadlines`
-(the compliance calendar as of a day, `seed_deadlines()`) and `lists` (the annual lists of
-2025-2027, formulated, approved and published as of a day, `seed_lists()`).
+(the compliance calendar as of a day, `seed_deadlines()`), `lists` (the annual lists of
+2025-2027, formulated, approved and published as of a day, `seed_lists()`) and `reporting`
+(this year's monthly certifications as of a day, in step with the calendar,
+`seed_reporting()`).
 """
 
 from units.demo.data import DEMO_PASSWORD, SCALES, SMALL_PROVINCES, THRESHOLD_T, Scale
 from units.demo.deadlines import DeadlinesResult, seed_deadlines
 from units.demo.lists import ListsResult, ListStaff, ensure_list_staff, seed_lists
 from units.demo.planning import national_counts, plan
+from units.demo.reporting import ReportingResult, seed_reporting
 from units.demo.seeding import Login, SeedResult, seed
 from units.demo.specs import EnterpriseSpec
 
@@ -33,6 +36,7 @@ __all__ = [
     "ListStaff",
     "ListsResult",
     "Login",
+    "ReportingResult",
     "Scale",
     "SeedResult",
     "ensure_list_staff",
@@ -41,4 +45,5 @@ __all__ = [
     "seed",
     "seed_deadlines",
     "seed_lists",
+    "seed_reporting",
 ]

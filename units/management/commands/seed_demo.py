@@ -1,5 +1,6 @@
 """`manage.py seed_demo [--scale small|national] [--today YYYY-MM-DD]`: deterministic demo data,
-demo logins, and the compliance calendar and the annual lists as they stand on that day."""
+demo logins, and the compliance calendar, the annual lists and the monthly certifications as
+they stand on that day."""
 
 import time
 from datetime import date
@@ -17,7 +18,9 @@ class Command(BaseCommand):
         "logins, then the compliance calendar as of today: obligations, some met on time, some "
         "late, some overdue, and reminders in the inboxes (not e-mailed); then the lists of key "
         "emission units of 2025-2027, published by two staff members each (four eyes) once "
-        "their day has passed. Deterministic and idempotent: a rerun adds only what is missing."
+        "their day has passed; then this year's monthly certifications, in step with the calendar "
+        "(accepted, returned and corrected, awaiting review, drafts). Deterministic and "
+        "idempotent: a rerun adds only what is missing."
     )
 
     def add_arguments(self, parser) -> None:
@@ -56,6 +59,10 @@ class Command(BaseCommand):
         started = time.perf_counter()
         lists = demo.seed_lists(scale, today=today, staff=staff)
         self.stdout.write(lists_line(lists, time.perf_counter() - started))
+        started = time.perf_counter()
+        # After the calendar, whose met monthly obligations say when each month was submitted.
+        reporting = demo.seed_reporting(scale, today=today)
+        self.stdout.write(reporting_line(reporting, time.perf_counter() - started))
         self.stdout.write(login_table(result.logins + lists.logins))
 
 
@@ -81,6 +88,17 @@ def lists_line(result: demo.ListsResult, elapsed: float) -> str:
             f"{result.removed} removed"
         )
     return f"{line} in {elapsed:.1f}s"
+
+
+def reporting_line(result: demo.ReportingResult, elapsed: float) -> str:
+    statuses = result.statuses
+    return (
+        f"monthly certifications: {result.created} versions created "
+        f"({statuses.get('accepted', 0)} accepted, {statuses.get('submitted', 0)} awaiting "
+        f"review, {statuses.get('returned', 0)} returned, {result.corrected} corrections, "
+        f"{statuses.get('draft', 0)} drafts); {result.late} months submitted late, "
+        f"{result.with_warnings} versions with explained warnings in {elapsed:.1f}s"
+    )
 
 
 def login_table(logins: tuple[demo.Login, ...]) -> str:
