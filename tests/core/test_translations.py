@@ -31,7 +31,8 @@ MAKEMESSAGES = [
     "--ignore=bench",
 ]
 # Strings that Chinese writes exactly as English does (codes, units); none so far.
-SAME_IN_CHINESE: set[str] = set()
+# Punctuation only: the list separator is "、" in Chinese, which is not a Han character.
+SAME_IN_CHINESE: set[str] = {", "}
 PLACEHOLDER = re.compile(r"%\(\w+\)[sdifr]|%[sdifr]|\{\w*\}")
 
 
