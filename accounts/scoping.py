@@ -160,6 +160,12 @@ RULES: dict[str, Rule] = {
         enterprise="enterprise",
         enterprise_may_change=True,
     ),
+    "reporting.qualitycontrolplan": Rule(
+        province="enterprise__province",
+        city="enterprise__city",
+        enterprise="enterprise",
+        enterprise_may_change=True,
+    ),
     "reporting.validationfinding": Rule(
         province="certification__enterprise__province",
         city="certification__enterprise__city",

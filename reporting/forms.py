@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from reporting import messages as wording
-from reporting.models import SubmissionStatus
+from reporting.models import PlanSection, SubmissionStatus
 from units.models import City, Sector
 
 EXPLANATION_PREFIX = "explain:"
@@ -209,3 +209,69 @@ class QueueFilterForm(forms.Form):
     def __init__(self, *args, cities, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["city"].queryset = cities
+
+
+class PlanStartForm(forms.Form):
+    """Which unit's plan year to start (or correct). A user of a single unit may leave it out."""
+
+    enterprise = forms.ModelChoiceField(
+        label=gettext_lazy("Unit"), queryset=None, to_field_name="public_id", required=False
+    )
+    year = forms.IntegerField(label=gettext_lazy("Plan year"), min_value=2000, max_value=2100)
+
+    def __init__(self, *args, enterprises, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["enterprise"].queryset = enterprises
+
+    def clean(self):
+        cleaned = super().clean()
+        if not cleaned.get("enterprise") and "enterprise" not in self.errors:
+            units = list(self.fields["enterprise"].queryset[:2])
+            if len(units) != 1:
+                self.add_error("enterprise", _("Choose the unit."))
+            else:
+                cleaned["enterprise"] = units[0]
+        return cleaned
+
+
+PLAN_HELP = {
+    "boundary": gettext_lazy("The accounting boundary and the facilities it covers."),
+    "facilities": gettext_lazy(
+        "Each main emission facility: capacity, fuel, boiler or turbine type, cooling."
+    ),
+    "parameters": gettext_lazy(
+        "For each parameter: method of determination, metering equipment (model, accuracy, "
+        "calibration frequency), sampling and testing frequency and standard, laboratory."
+    ),
+    "responsibilities": gettext_lazy(
+        "Who records, checks and archives the data, and how missing data are handled."
+    ),
+    "qa_qc": gettext_lazy("The internal quality assurance and quality control rules."),
+}
+
+
+class PlanForm(forms.Form):
+    """A plan's sections; any may stay empty in a draft, all are needed to submit."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for key, label in PlanSection.choices:
+            self.fields[key] = forms.CharField(
+                label=label,
+                help_text=PLAN_HELP[key],
+                required=False,
+                max_length=20000,
+                widget=forms.Textarea(attrs={"rows": 6}),
+            )
+
+    def content(self) -> dict[str, str]:
+        return {key: self.cleaned_data.get(key, "") for key, _label in PlanSection.choices}
+
+
+class PlanFilterForm(forms.Form):
+    status = forms.ChoiceField(
+        label=gettext_lazy("Status"),
+        required=False,
+        choices=[("", gettext_lazy("Any status"))]
+        + [(value, label) for value, label in SubmissionStatus.choices if value != "draft"],
+    )

@@ -274,3 +274,86 @@ class EvidenceFile(PublicModel):
 
     def __str__(self) -> str:
         return self.original_name
+
+
+class PlanSection(models.TextChoices):
+    """The sections of a data quality control plan, each required before submission."""
+
+    BOUNDARY = "boundary", _("Accounting boundary")
+    FACILITIES = "facilities", _("Main emission facilities")
+    PARAMETERS = "parameters", _("Parameter monitoring methods")
+    RESPONSIBILITIES = "responsibilities", _("Division of responsibilities")
+    QA_QC = "qa_qc", _("Quality assurance and quality control")
+
+
+class QualityControlPlan(PublicModel):
+    """One version of an enterprise's data quality control plan for a year, due by Dec 31 of
+    the year before. Same life cycle as a monthly certification:
+    draft -> submitted -> returned | accepted -> superseded; only a draft is edited."""
+
+    enterprise = models.ForeignKey(
+        "units.Enterprise",
+        verbose_name=_("enterprise"),
+        on_delete=models.PROTECT,
+        related_name="quality_control_plans",
+    )
+    year = models.PositiveSmallIntegerField(_("plan year"))
+    version = models.PositiveSmallIntegerField(_("version"), default=1)
+    status = models.CharField(
+        _("status"), max_length=12, choices=SubmissionStatus.choices, default=SubmissionStatus.DRAFT
+    )
+    supersedes = models.OneToOneField(
+        "self", verbose_name=_("previous version"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="next_version",
+    )  # fmt: skip
+    content = models.JSONField(_("content"), default=dict, blank=True)
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("submitted by"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="+",
+    )  # fmt: skip
+    reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("reviewed by"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="+",
+    )  # fmt: skip
+    review_comment = models.TextField(_("review comment"), blank=True)
+
+    class Meta:
+        verbose_name = _("data quality control plan")
+        verbose_name_plural = _("data quality control plans")
+        ordering = ["enterprise", "-year", "-version"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["enterprise", "year", "version"], name="plan_unique_version"
+            ),
+            models.UniqueConstraint(
+                fields=["enterprise", "year"],
+                condition=Q(status="draft"),
+                name="plan_one_draft",
+            ),
+            models.UniqueConstraint(
+                fields=["enterprise", "year"],
+                condition=Q(status__in=["submitted", "returned", "accepted"]),
+                name="plan_one_standing",
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "year"])]
+
+    def __str__(self) -> str:
+        return f"{self.enterprise} {self.year} v{self.version}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("reporting:plan-detail", kwargs={"public_id": self.public_id})
+
+    @property
+    def period_start(self) -> date:
+        return date(self.year, 1, 1)
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status == SubmissionStatus.DRAFT
+
+    def sections(self) -> list[tuple[str, str, str]]:
+        """(key, label, text) of every section, in order."""
+        return [(key, label, self.content.get(key, "")) for key, label in PlanSection.choices]

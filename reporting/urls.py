@@ -1,6 +1,6 @@
 from django.urls import path
 
-from reporting import excel_views, views
+from reporting import excel_views, plan_views, views
 
 app_name = "reporting"
 
@@ -46,4 +46,11 @@ urlpatterns = [
         excel_views.excel_upload,
         name="excel-upload",
     ),
+    path("plans/", plan_views.plan_list, name="plans"),
+    path("plans/start/", plan_views.plan_start, name="plan-start"),
+    path("plans/<uuid:public_id>/", plan_views.plan_detail, name="plan-detail"),
+    path("plans/<uuid:public_id>/save/", plan_views.plan_save, name="plan-save"),
+    path("plans/<uuid:public_id>/submit/", plan_views.plan_submit, name="plan-submit"),
+    path("plans/<uuid:public_id>/accept/", plan_views.plan_accept, name="plan-accept"),
+    path("plans/<uuid:public_id>/return/", plan_views.plan_return, name="plan-return"),
 ]
