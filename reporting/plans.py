@@ -9,54 +9,32 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts import scoping
 from core import audit
-from core.errors import DomainError, NotFound, PermissionDenied
+from core.errors import DomainError
 from core.models import AuditAction
 from deadlines import services as deadlines
 from deadlines.models import Obligation
+from reporting import submissions
 from reporting.models import PlanSection, QualityControlPlan, SubmissionStatus
 from units.models import Enterprise
 
-STANDING = (SubmissionStatus.SUBMITTED, SubmissionStatus.RETURNED, SubmissionStatus.ACCEPTED)
 AUDITED = ("status", "content", "review_comment")
 SECTIONS = [key for key, _label in PlanSection.choices]
 
 
-def _require_own(actor: scoping.Actor, enterprise_id: int) -> None:
-    if enterprise_id not in actor.enterprise_ids:
-        raise PermissionDenied(_("Only the enterprise's own users can do this."))
-
-
-def is_reviewer(actor: scoping.Actor, plan: QualityControlPlan) -> bool:
-    enterprise = plan.enterprise
-    return actor.is_administrator or scoping.staff_covers(
-        actor, enterprise.province_id, enterprise.city_id
-    )
+is_reviewer = submissions.is_reviewer
+STANDING = submissions.STANDING
 
 
 def _lock(actor: scoping.Actor, plan: QualityControlPlan) -> QualityControlPlan:
-    try:
-        return scoping.visible(
-            actor,
-            QualityControlPlan.objects.select_for_update(of=("self",)).select_related(
-                "enterprise__province", "supersedes"
-            ),
-        ).get(pk=plan.pk)
-    except QualityControlPlan.DoesNotExist:
-        raise NotFound("not found") from None
+    return submissions.lock(actor, plan, "supersedes")
 
 
 def _record(actor, plan, before, *, action=AuditAction.STATUS, note=""):
-    audit.record(
-        actor=actor.user,
-        action=action,
-        target=plan,
-        tenant_code=plan.enterprise.province.code,
-        changes=audit.diff(before, audit.snapshot(plan, AUDITED)),
-        note=note,
-    )
+    submissions.record_event(actor, plan, before, AUDITED, action=action, note=note)
 
 
 def _facilities_text(enterprise: Enterprise) -> str:
@@ -82,7 +60,7 @@ def start(
     enterprise = scoping.get_visible(
         actor, Enterprise.objects.select_related("province"), pk=enterprise.pk
     )
-    _require_own(actor, enterprise.pk)
+    submissions.require_own(actor, enterprise.pk)
     today = today or timezone.localdate()
     if not 2000 <= year <= today.year + 1:
         raise DomainError(_("A plan can be made for next year at the latest."), field="year")
@@ -92,12 +70,11 @@ def start(
     draft = versions.filter(status=SubmissionStatus.DRAFT).first()
     if draft is not None:
         return draft
-    standing = versions.filter(status__in=STANDING).first()
-    latest = versions.order_by("-version").first()
+    standing, version = submissions.next_version(versions)
     plan = QualityControlPlan.objects.create(
         enterprise=enterprise,
         year=year,
-        version=(latest.version + 1) if latest else 1,
+        version=version,
         supersedes=standing,
         content=dict(standing.content)
         if standing
@@ -113,7 +90,7 @@ def save(
 ) -> QualityControlPlan:
     """Save a draft's sections as typed; a section may stay empty until submission."""
     plan = _lock(actor, plan)
-    _require_own(actor, plan.enterprise_id)
+    submissions.require_own(actor, plan.enterprise_id)
     if not plan.is_editable:
         raise DomainError(_("A submitted plan is never changed; start a new version."))
     unknown = set(content) - set(SECTIONS)
@@ -137,7 +114,7 @@ def submit(*, actor: scoping.Actor, plan: QualityControlPlan) -> QualityControlP
     """Submit a draft with every section filled: the version it corrects is superseded and the
     calendar's obligation for the plan year is met (late after Dec 31 of the year before)."""
     plan = _lock(actor, plan)
-    _require_own(actor, plan.enterprise_id)
+    submissions.require_own(actor, plan.enterprise_id)
     if not plan.is_editable:
         raise DomainError(_("Only a draft can be submitted."))
     missing = missing_sections(plan)
@@ -148,18 +125,7 @@ def submit(*, actor: scoping.Actor, plan: QualityControlPlan) -> QualityControlP
             % {"sections": ", ".join(str(labels[key]) for key in missing)},
             field=missing[0],
         )
-    before = audit.snapshot(plan, AUDITED)
-    previous = plan.supersedes
-    if previous is not None and previous.status in STANDING:
-        previous_before = audit.snapshot(previous, AUDITED)
-        previous.status = SubmissionStatus.SUPERSEDED
-        previous.save(update_fields=["status", "updated_at"])
-        _record(actor, previous, previous_before, note=f"v{plan.version}")
-    plan.status = SubmissionStatus.SUBMITTED
-    plan.submitted_at = timezone.now()
-    plan.submitted_by = actor.user
-    plan.save()
-    _record(actor, plan, before)
+    submissions.mark_submitted(actor, plan, AUDITED)
     deadlines.fulfil(
         actor=actor,
         kind="quality_control_plan",
@@ -171,20 +137,16 @@ def submit(*, actor: scoping.Actor, plan: QualityControlPlan) -> QualityControlP
     return plan
 
 
+REVIEW_REFUSALS = {
+    "reviewer": gettext_lazy("Only the province's staff review plans."),
+    "status": gettext_lazy("Only a submitted plan can be reviewed."),
+}
+
+
 def _review(actor, plan, *, status: str, comment: str) -> QualityControlPlan:
-    plan = _lock(actor, plan)
-    if not is_reviewer(actor, plan):
-        raise PermissionDenied(_("Only the province's staff review plans."))
-    if plan.status != SubmissionStatus.SUBMITTED:
-        raise DomainError(_("Only a submitted plan can be reviewed."))
-    before = audit.snapshot(plan, AUDITED)
-    plan.status = status
-    plan.review_comment = comment.strip()
-    plan.reviewed_at = timezone.now()
-    plan.reviewed_by = actor.user
-    plan.save()
-    _record(actor, plan, before)
-    return plan
+    return submissions.review(
+        actor, _lock(actor, plan), AUDITED, status=status, comment=comment, refusals=REVIEW_REFUSALS
+    )
 
 
 @transaction.atomic
@@ -198,8 +160,7 @@ def accept(
 def return_for_correction(
     *, actor: scoping.Actor, plan: QualityControlPlan, comment: str
 ) -> QualityControlPlan:
-    if not comment.strip():
-        raise DomainError(_("Say what the enterprise must correct."), field="comment")
+    submissions.require_comment(comment)
     return _review(actor, plan, status=SubmissionStatus.RETURNED, comment=comment)
 
 

@@ -9,13 +9,14 @@ from django.db import transaction
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts import scoping
 from core import audit
-from core.errors import DomainError, NotFound, PermissionDenied
+from core.errors import DomainError, PermissionDenied
 from core.models import AuditAction
 from deadlines import services as deadlines
-from reporting import validation
+from reporting import submissions, validation
 from reporting.calculation import compute
 from reporting.models import (
     ALLOWED_EVIDENCE_EXTENSIONS,
@@ -29,45 +30,15 @@ from reporting.models import (
 )
 from units.models import Enterprise
 
-STANDING = (SubmissionStatus.SUBMITTED, SubmissionStatus.RETURNED, SubmissionStatus.ACCEPTED)
 AUDITED = ("status", "values", "explanations", "emissions", "review_comment")
 
 
-def _require_own(actor: scoping.Actor, enterprise_id: int) -> None:
-    if enterprise_id not in actor.enterprise_ids:
-        raise PermissionDenied(_("Only the enterprise's own users can do this."))
-
-
-def _require_reviewer(actor: scoping.Actor, certification: MonthlyCertification) -> None:
-    enterprise = certification.enterprise
-    if not (
-        actor.is_administrator
-        or scoping.staff_covers(actor, enterprise.province_id, enterprise.city_id)
-    ):
-        raise PermissionDenied(_("Only the province's staff review certifications."))
-
-
 def _lock(actor: scoping.Actor, certification: MonthlyCertification) -> MonthlyCertification:
-    try:
-        return scoping.visible(
-            actor,
-            MonthlyCertification.objects.select_for_update(of=("self",)).select_related(
-                "enterprise__province", "schema"
-            ),
-        ).get(pk=certification.pk)
-    except MonthlyCertification.DoesNotExist:
-        raise NotFound("not found") from None
+    return submissions.lock(actor, certification, "schema")
 
 
 def _record(actor, certification, before, *, action=AuditAction.STATUS, note=""):
-    audit.record(
-        actor=actor.user,
-        action=action,
-        target=certification,
-        tenant_code=certification.enterprise.province.code,
-        changes=audit.diff(before, audit.snapshot(certification, AUDITED)),
-        note=note,
-    )
+    submissions.record_event(actor, certification, before, AUDITED, action=action, note=note)
 
 
 def schema_for(enterprise: Enterprise, year: int) -> DataItemSchema:
@@ -97,7 +68,7 @@ def start(
     enterprise = scoping.get_visible(
         actor, Enterprise.objects.select_related("industry", "province"), pk=enterprise.pk
     )
-    _require_own(actor, enterprise.pk)
+    submissions.require_own(actor, enterprise.pk)
     today = today or timezone.localdate()
     if (
         not 1 <= month <= 12
@@ -111,13 +82,12 @@ def start(
     draft = versions.filter(status=SubmissionStatus.DRAFT).first()
     if draft is not None:
         return draft
-    standing = versions.filter(status__in=STANDING).first()
-    latest = versions.order_by("-version").first()
+    standing, version = submissions.next_version(versions)
     certification = MonthlyCertification.objects.create(
         enterprise=enterprise,
         year=year,
         month=month,
-        version=(latest.version + 1) if latest else 1,
+        version=version,
         supersedes=standing,
         schema=standing.schema if standing else schema_for(enterprise, year),
         values=dict(standing.values) if standing else {},
@@ -135,7 +105,7 @@ def _context(certification: MonthlyCertification) -> validation.Context:
             enterprise=certification.enterprise_id,
             year=certification.year,
             month=certification.month - 1,
-            status__in=STANDING,
+            status__in=submissions.STANDING,
         )
         .only("values")
         .first()
@@ -217,7 +187,7 @@ def save_values(
     """Save a draft's values (as typed) and the explanations of its warnings; returns what the
     validation found. Only a draft is ever edited."""
     certification = _lock(actor, certification)
-    _require_own(actor, certification.enterprise_id)
+    submissions.require_own(actor, certification.enterprise_id)
     if not certification.is_editable:
         raise DomainError(_("A submitted certification is never changed; start a new version."))
     codes = set(certification.schema.items.values_list("code", flat=True))
@@ -244,7 +214,7 @@ def submit(*, actor: scoping.Actor, certification: MonthlyCertification) -> Mont
     corrects is superseded, and the calendar's obligation for the month is met (late if after
     its due date)."""
     certification = _lock(actor, certification)
-    _require_own(actor, certification.enterprise_id)
+    submissions.require_own(actor, certification.enterprise_id)
     if not certification.is_editable:
         raise DomainError(_("Only a draft can be submitted."))
     found = _evaluate(certification)
@@ -261,18 +231,7 @@ def submit(*, actor: scoping.Actor, certification: MonthlyCertification) -> Mont
     ]
     if unexplained:
         raise DomainError(_("Explain every warning before submitting."))
-    before = audit.snapshot(certification, AUDITED)
-    previous = certification.supersedes
-    if previous is not None and previous.status in STANDING:
-        previous_before = audit.snapshot(previous, AUDITED)
-        previous.status = SubmissionStatus.SUPERSEDED
-        previous.save(update_fields=["status", "updated_at"])
-        _record(actor, previous, previous_before, note=f"v{certification.version}")
-    certification.status = SubmissionStatus.SUBMITTED
-    certification.submitted_at = timezone.now()
-    certification.submitted_by = actor.user
-    certification.save()
-    _record(actor, certification, before)
+    submissions.mark_submitted(actor, certification, AUDITED)
     deadlines.fulfil(
         actor=actor,
         kind="monthly_certification",
@@ -284,19 +243,17 @@ def submit(*, actor: scoping.Actor, certification: MonthlyCertification) -> Mont
     return certification
 
 
+REVIEW_REFUSALS = {
+    "reviewer": gettext_lazy("Only the province's staff review certifications."),
+    "status": gettext_lazy("Only a submitted certification can be reviewed."),
+}
+
+
 def _review(actor, certification, *, status: str, comment: str) -> MonthlyCertification:
     certification = _lock(actor, certification)
-    _require_reviewer(actor, certification)
-    if certification.status != SubmissionStatus.SUBMITTED:
-        raise DomainError(_("Only a submitted certification can be reviewed."))
-    before = audit.snapshot(certification, AUDITED)
-    certification.status = status
-    certification.review_comment = comment.strip()
-    certification.reviewed_at = timezone.now()
-    certification.reviewed_by = actor.user
-    certification.save()
-    _record(actor, certification, before)
-    return certification
+    return submissions.review(
+        actor, certification, AUDITED, status=status, comment=comment, refusals=REVIEW_REFUSALS
+    )
 
 
 @transaction.atomic
@@ -310,8 +267,7 @@ def accept(
 def return_for_correction(
     *, actor: scoping.Actor, certification: MonthlyCertification, comment: str
 ) -> MonthlyCertification:
-    if not comment.strip():
-        raise DomainError(_("Say what the enterprise must correct."), field="comment")
+    submissions.require_comment(comment)
     return _review(actor, certification, status=SubmissionStatus.RETURNED, comment=comment)
 
 
@@ -321,7 +277,8 @@ def waive(
 ) -> ValidationFinding:
     """Staff accept a warning as it is, with a justification shown to reviewers and audited."""
     certification = _lock(actor, finding.certification)
-    _require_reviewer(actor, certification)
+    if not submissions.is_reviewer(actor, certification):
+        raise PermissionDenied(REVIEW_REFUSALS["reviewer"])
     finding = ValidationFinding.objects.select_for_update().get(
         pk=finding.pk, certification=certification
     )
@@ -378,7 +335,7 @@ def add_evidence(
     """Attach a file to a draft: PDF, image or xlsx, within the size limit; its SHA-256 and the
     server's time of receipt are stored and shown."""
     certification = _lock(actor, certification)
-    _require_own(actor, certification.enterprise_id)
+    submissions.require_own(actor, certification.enterprise_id)
     if not certification.is_editable:
         raise DomainError(_("Evidence is added to a draft; start a new version to add more."))
     extension = uploaded_file.name.rsplit(".", 1)[-1].lower() if "." in uploaded_file.name else ""

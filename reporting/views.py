@@ -21,7 +21,7 @@ from accounts import scoping
 from core.errors import DomainError, NotFound
 from core.errors import PermissionDenied as ServicePermissionDenied
 from reporting import messages as wording
-from reporting import selectors, services
+from reporting import selectors, services, submissions
 from reporting.forms import (
     CertificationValuesForm,
     EvidenceForm,
@@ -35,7 +35,6 @@ from reporting.models import Severity, SubmissionStatus
 from units import selectors as units
 
 PAGE_SIZE = 50
-STANDING = (SubmissionStatus.SUBMITTED, SubmissionStatus.RETURNED, SubmissionStatus.ACCEPTED)
 LINE_KINDS = {
     "combustion": gettext_lazy("Fuel combustion"),
     "process": gettext_lazy("Process"),
@@ -45,13 +44,6 @@ LINE_KINDS = {
 
 def _is_own(actor, certification) -> bool:
     return certification.enterprise_id in actor.enterprise_ids
-
-
-def _is_reviewer(actor, certification) -> bool:
-    enterprise = certification.enterprise
-    return actor.is_administrator or scoping.staff_covers(
-        actor, enterprise.province_id, enterprise.city_id
-    )
 
 
 def _ended_months(year: int, today: date) -> list[int]:
@@ -189,7 +181,10 @@ def _detail_context(actor, certification, *, error=None, **forms):
     by_code = {item.code: item for item in items}
     findings = list(selectors.findings(actor=actor, certification=certification))
     warnings = [f for f in findings if f.severity == Severity.WARNING]
-    is_own, is_reviewer = _is_own(actor, certification), _is_reviewer(actor, certification)
+    is_own, is_reviewer = (
+        _is_own(actor, certification),
+        submissions.is_reviewer(actor, certification),
+    )
     editable = is_own and certification.is_editable
     under_review = is_reviewer and certification.status == SubmissionStatus.SUBMITTED
     values_form = forms.get("values_form") or (
@@ -245,7 +240,7 @@ def _detail_context(actor, certification, *, error=None, **forms):
         "return_form": forms.get("return_form") or (ReturnForm() if under_review else None),
         "versions": versions,
         "may_correct": is_own
-        and certification.status in STANDING
+        and certification.status in submissions.STANDING
         and not any(v.status == SubmissionStatus.DRAFT for v in versions),
         "diff": selectors.diff(certification),
         "obligation": obligation,
@@ -370,7 +365,7 @@ def evidence_download(request, public_id):
 def _under_review(request, public_id):
     actor = scoping.actor_for(request.user)
     certification = selectors.certification_detail(actor=actor, public_id=public_id)
-    if not _is_reviewer(actor, certification):
+    if not submissions.is_reviewer(actor, certification):
         raise PermissionDenied
     return actor, certification
 
