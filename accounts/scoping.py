@@ -176,6 +176,17 @@ RULES: dict[str, Rule] = {
         city="certification__enterprise__city",
         enterprise="certification__enterprise",
     ),
+    "reporting.annualreport": Rule(
+        province="enterprise__province",
+        city="enterprise__city",
+        enterprise="enterprise",
+        enterprise_may_change=True,
+    ),
+    "reporting.reportattachment": Rule(
+        province="report__enterprise__province",
+        city="report__enterprise__city",
+        enterprise="report__enterprise",
+    ),
     "accounts.user": Rule(administrators_only=True),
     "accounts.membership": Rule(administrators_only=True),
     "accounts.apitoken": Rule(administrators_only=True),

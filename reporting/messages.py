@@ -121,6 +121,30 @@ def describe(finding, item: DataItem | None, *, items: Iterable[DataItem] = ()) 
         return _("Month %(month)s has no submitted certification yet.") % {
             "month": params.get("month", "")
         }
+    if rule == "reconciliation":
+        if finding.item_code == "emissions":
+            name = _("Computed emissions")
+            unit = "tCO2"
+        if params.get("annual") is None:
+            return _(
+                "%(item)s is missing, but the year's monthly certifications total %(monthly)s "
+                "%(unit)s."
+            ) % {"item": name, "monthly": params.get("monthly", ""), "unit": unit}
+        return _(
+            "%(item)s is %(annual)s %(unit)s; the year's monthly certifications give %(monthly)s "
+            "%(unit)s (difference %(pct)s%%, tolerance %(tolerance)s%%)."
+        ) % {
+            "item": name,
+            "annual": params.get("annual", ""),
+            "monthly": params.get("monthly", ""),
+            "unit": unit,
+            "pct": params.get("difference_pct") or "—",
+            "tolerance": params.get("tolerance_pct", ""),
+        }
+    if rule == "months_not_certified":
+        return _("No submitted monthly certification for month(s) %(months)s of the year.") % {
+            "months": ", ".join(str(month) for month in params.get("months", []))
+        }
     if rule == "incomplete_group":
         group = [i for i in items if i.group == finding.item_code]
         return _(

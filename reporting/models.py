@@ -239,20 +239,14 @@ class ValidationFinding(models.Model):
 ALLOWED_EVIDENCE_EXTENSIONS = {"pdf", "png", "jpg", "jpeg", "xlsx"}
 
 
-def evidence_path(instance: "EvidenceFile", filename: str) -> str:
-    return f"evidence/{instance.certification.enterprise.public_id}/{instance.sha256}/{filename}"
+def evidence_path(instance: "StoredFile", filename: str) -> str:
+    return f"evidence/{instance.owner.enterprise.public_id}/{instance.sha256}/{filename}"
 
 
-class EvidenceFile(PublicModel):
-    """A supporting document, with the SHA-256 of its bytes and the server's time of receipt."""
+class StoredFile(PublicModel):
+    """A supporting document, with the SHA-256 of its bytes and the server's time of receipt
+    (`created_at`). Subclasses say what it supports (`owner`)."""
 
-    certification = models.ForeignKey(
-        MonthlyCertification,
-        verbose_name=_("certification"),
-        on_delete=models.CASCADE,
-        related_name="evidence",
-    )
-    item_code = models.CharField(_("item"), max_length=60, blank=True)
     kind = models.CharField(_("kind of evidence"), max_length=40)
     file = models.FileField(_("file"), upload_to=evidence_path, max_length=300)
     original_name = models.CharField(_("file name"), max_length=255)
@@ -268,12 +262,31 @@ class EvidenceFile(PublicModel):
     lab_report_date = models.DateField(_("lab report date"), null=True, blank=True)
 
     class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+class EvidenceFile(StoredFile):
+    """Evidence of one monthly certification version (optionally of one item)."""
+
+    certification = models.ForeignKey(
+        MonthlyCertification,
+        verbose_name=_("certification"),
+        on_delete=models.CASCADE,
+        related_name="evidence",
+    )
+    item_code = models.CharField(_("item"), max_length=60, blank=True)
+
+    class Meta:
         verbose_name = _("evidence file")
         verbose_name_plural = _("evidence files")
         ordering = ["certification", "created_at"]
 
-    def __str__(self) -> str:
-        return self.original_name
+    @property
+    def owner(self) -> MonthlyCertification:
+        return self.certification
 
 
 class PlanSection(models.TextChoices):
@@ -357,3 +370,106 @@ class QualityControlPlan(PublicModel):
     def sections(self) -> list[tuple[str, str, str]]:
         """(key, label, text) of every section, in order."""
         return [(key, label, self.content.get(key, "")) for key, label in PlanSection.choices]
+
+
+class AnnualReport(PublicModel):
+    """One version of an enterprise's annual emission report for a year (due Mar 31 of the year
+    after), with its emissions by source, its findings and its reconciliation against the
+    year's monthly certifications. For the other key industries it carries the supplementary
+    data report as well (output and intensity). Same life cycle as the other submissions:
+    draft -> submitted -> returned | accepted -> superseded; only a draft is edited."""
+
+    enterprise = models.ForeignKey(
+        "units.Enterprise",
+        verbose_name=_("enterprise"),
+        on_delete=models.PROTECT,
+        related_name="annual_reports",
+    )
+    year = models.PositiveSmallIntegerField(_("reporting year"))
+    version = models.PositiveSmallIntegerField(_("version"), default=1)
+    status = models.CharField(
+        _("status"), max_length=12, choices=SubmissionStatus.choices, default=SubmissionStatus.DRAFT
+    )
+    supersedes = models.OneToOneField(
+        "self", verbose_name=_("previous version"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="next_version",
+    )  # fmt: skip
+    schema = models.ForeignKey(DataItemSchema, verbose_name=_("schema"), on_delete=models.PROTECT)
+    values = models.JSONField(_("values"), default=dict, blank=True)
+    explanations = models.JSONField(_("explanations of warnings"), default=dict, blank=True)
+    emissions = models.DecimalField(
+        _("computed emissions (tCO2)"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
+    calculation = models.JSONField(_("calculation"), default=list, blank=True)
+    formula_version = models.CharField(_("formula version"), max_length=40, blank=True)
+    findings = models.JSONField(_("findings"), default=list, blank=True)
+    reconciliation = models.JSONField(_("reconciliation"), default=list, blank=True)
+    months_certified = models.PositiveSmallIntegerField(_("months certified"), default=0)
+    supplementary = models.JSONField(_("supplementary data"), default=dict, blank=True)
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("submitted by"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="+",
+    )  # fmt: skip
+    reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("reviewed by"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="+",
+    )  # fmt: skip
+    review_comment = models.TextField(_("review comment"), blank=True)
+
+    class Meta:
+        verbose_name = _("annual emission report")
+        verbose_name_plural = _("annual emission reports")
+        ordering = ["enterprise", "-year", "-version"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["enterprise", "year", "version"], name="annual_report_unique_version"
+            ),
+            models.UniqueConstraint(
+                fields=["enterprise", "year"],
+                condition=Q(status="draft"),
+                name="annual_report_one_draft",
+            ),
+            models.UniqueConstraint(
+                fields=["enterprise", "year"],
+                condition=Q(status__in=["submitted", "returned", "accepted"]),
+                name="annual_report_one_standing",
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "year"])]
+
+    def __str__(self) -> str:
+        return f"{self.enterprise} {self.year} v{self.version}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("reporting:report-detail", kwargs={"public_id": self.public_id})
+
+    @property
+    def period_start(self) -> date:
+        return date(self.year, 1, 1)
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status == SubmissionStatus.DRAFT
+
+
+class ReportAttachment(StoredFile):
+    """A document attached to an annual report version (the report itself, test reports,
+    production statements)."""
+
+    report = models.ForeignKey(
+        AnnualReport,
+        verbose_name=_("annual report"),
+        on_delete=models.CASCADE,
+        related_name="attachments",
+    )
+
+    class Meta:
+        verbose_name = _("report attachment")
+        verbose_name_plural = _("report attachments")
+        ordering = ["report", "created_at"]
+
+    @property
+    def owner(self) -> AnnualReport:
+        return self.report

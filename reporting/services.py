@@ -43,11 +43,11 @@ def _record(actor, certification, before, *, action=AuditAction.STATUS, note="")
 
 def schema_for(enterprise: Enterprise, year: int) -> DataItemSchema:
     """The schema of the unit's sector for the year, or the latest earlier one (a year without a
-    schema of its own reports as the year before until the new one is loaded)."""
+    schema of its own reports as the year before until the new one is loaded); a year before the
+    first loaded schema reports with that first one."""
+    schemas = DataItemSchema.objects.filter(sector=enterprise.industry.sector)
     schema = (
-        DataItemSchema.objects.filter(sector=enterprise.industry.sector, year__lte=year)
-        .order_by("-year")
-        .first()
+        schemas.filter(year__lte=year).order_by("-year").first() or schemas.order_by("year").first()
     )
     if schema is None:
         raise DomainError(_("There is no data item schema for this sector yet."))
@@ -338,6 +338,27 @@ def add_evidence(
     submissions.require_own(actor, certification.enterprise_id)
     if not certification.is_editable:
         raise DomainError(_("Evidence is added to a draft; start a new version to add more."))
+    return store_file(
+        EvidenceFile,
+        actor=actor,
+        uploaded_file=uploaded_file,
+        kind=kind,
+        tenant_code=certification.enterprise.province.code,
+        lab_report_number=lab_report_number,
+        lab_report_date=lab_report_date,
+        certification=certification,
+        item_code=item_code,
+    )
+
+
+def store_file(
+    model, *, actor: scoping.Actor, uploaded_file, kind: str, tenant_code: str,
+    lab_report_number: str = "", lab_report_date: date | None = None, **owner,
+):  # fmt: skip
+    """Check and store an uploaded document of any submission (`model` is the StoredFile
+    subclass, `owner` its link to the submission): PDF, image or xlsx whose bytes match its
+    type, within the size limit; its SHA-256 is stored and audited. The caller holds the lock
+    on the submission and has checked who may attach."""
     extension = uploaded_file.name.rsplit(".", 1)[-1].lower() if "." in uploaded_file.name else ""
     if extension not in ALLOWED_EVIDENCE_EXTENSIONS:
         raise DomainError(_("Only PDF, PNG, JPEG and xlsx files are accepted."), field="file")
@@ -358,9 +379,7 @@ def add_evidence(
         )
     if not kind.strip():
         raise DomainError(_("Say what kind of evidence this is."), field="kind")
-    evidence = EvidenceFile(
-        certification=certification,
-        item_code=item_code,
+    stored = model(
         kind=kind.strip(),
         original_name=uploaded_file.name[:255],
         size=uploaded_file.size,
@@ -368,17 +387,18 @@ def add_evidence(
         uploaded_by=actor.user,
         lab_report_number=lab_report_number.strip(),
         lab_report_date=lab_report_date,
+        **owner,
     )
-    evidence.file.save(uploaded_file.name, uploaded_file, save=False)
-    evidence.save()
+    stored.file.save(uploaded_file.name, uploaded_file, save=False)
+    stored.save()
     audit.record(
         actor=actor.user,
         action=AuditAction.CREATE,
-        target=evidence,
-        tenant_code=certification.enterprise.province.code,
+        target=stored,
+        tenant_code=tenant_code,
         changes={
-            "sha256": {"before": None, "after": evidence.sha256},
-            "size": {"before": None, "after": evidence.size},
+            "sha256": {"before": None, "after": stored.sha256},
+            "size": {"before": None, "after": stored.size},
         },
     )
-    return evidence
+    return stored

@@ -61,7 +61,7 @@ def parse(items: list[DataItem], raw: dict[str, str]) -> tuple[dict[str, Decimal
     return values, found
 
 
-def _ranges(items: list[DataItem], values: dict[str, Decimal]) -> list[Found]:
+def ranges(items: list[DataItem], values: dict[str, Decimal]) -> list[Found]:
     found = []
     for item in items:
         value = values.get(item.code)
@@ -117,7 +117,7 @@ def _generation_without_fuel(items, values) -> list[Found]:
     )
 
 
-def _completeness(schema_version, items, values) -> list[Found]:
+def completeness(schema_version, items, values) -> list[Found]:
     """Every group with some but not all of its values (group by group: `compute` stops at the
     first incomplete one, and a form or an upload must name them all)."""
     found = []
@@ -138,8 +138,8 @@ def validate(
 ) -> tuple[dict[str, Decimal], list[Found]]:
     """All findings for one month's values, and the values as numbers."""
     values, found = parse(items, raw)
-    found += _completeness(formula_version, items, values)
-    found += _ranges(items, values)
+    found += completeness(formula_version, items, values)
+    found += ranges(items, values)
     found += _month_over_month(items, values, context)
     found += _generation_without_fuel(items, values)
     if context.month > 1 and not context.previous_month_certified:
