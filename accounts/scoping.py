@@ -135,6 +135,54 @@ RULES: dict[str, Rule] = {
     "verification.institution": Rule(
         province="provinces", institution="pk", staff_may_change=False
     ),
+    "verification.relationship": Rule(
+        province="enterprise__province",
+        city="enterprise__city",
+        enterprise="enterprise",
+        institution="institution",
+    ),
+    "verification.verificationpolicy": Rule(readable_by_everyone=True, staff_may_change=False),
+    "verification.holidaydate": Rule(readable_by_everyone=True, staff_may_change=False),
+    "verification.evaluationscheme": Rule(readable_by_everyone=True, staff_may_change=False),
+    "verification.assignment": Rule(
+        province="enterprise__province",
+        city="enterprise__city",
+        enterprise="enterprise",
+        institution="institution",
+    ),
+    "verification.nonconformity": Rule(
+        province="assignment__enterprise__province",
+        city="assignment__enterprise__city",
+        enterprise="assignment__enterprise",
+        institution="assignment__institution",
+    ),
+    "verification.verifiedactivity": Rule(
+        province="assignment__enterprise__province",
+        city="assignment__enterprise__city",
+        enterprise="assignment__enterprise",
+        institution="assignment__institution",
+    ),
+    "verification.verifiedfigures": Rule(
+        province="enterprise__province",
+        city="enterprise__city",
+        enterprise="enterprise",
+        institution="assignment__institution",
+    ),
+    "verification.objection": Rule(
+        province="assignment__enterprise__province",
+        city="assignment__enterprise__city",
+        enterprise="assignment__enterprise",
+        institution="assignment__institution",
+    ),
+    "verification.spotcheck": Rule(
+        province="assignment__enterprise__province",
+        city="assignment__enterprise__city",
+        institution="assignment__institution",
+    ),
+    "verification.evaluationround": Rule(province="province"),
+    "verification.institutionevaluation": Rule(
+        province="round__province", institution="institution"
+    ),
     "deadlines.deadlinerule": Rule(province="province", readable_by_everyone=True),
     "deadlines.reminderstep": Rule(readable_by_everyone=True, staff_may_change=False),
     "deadlines.obligation": Rule(

@@ -11,6 +11,7 @@ urlpatterns = [
     path("units/", include("units.urls")),
     path("lists/", include("units.lists.public_urls")),
     path("verification/", include("verification.urls")),
+    path("evaluations/", include("verification.public_urls")),
     path("reporting/", include("reporting.urls")),
     path("", include("deadlines.urls")),
     path("healthz/", include("core.urls")),

@@ -55,6 +55,10 @@ def describe(notification: Notification, *, today: date) -> Message:
         NotificationKind.EXTENSION_DECIDED,
     ):
         return _extension(notification)
+    if notification.kind in (NotificationKind.LIST_INCLUDED, NotificationKind.LIST_REMOVED):
+        return _list_notice(notification)
+    if notification.kind in VERIFICATION_KINDS:
+        return _verification_notice(notification)
     what = f"{_kind_label(context['kind'])} {_period(context)}"
     when = _when(context["due_on"], today)
     if "open_count" in context:
@@ -144,3 +148,53 @@ def _list_notice(notification: Notification) -> Message:
             "and ask the provincial department to review a decision you disagree with."
         )
     return Message(title=title, body=body, url=url, action_required=True)
+
+
+VERIFICATION_KINDS = (
+    NotificationKind.VERIFICATION_ASSIGNED,
+    NotificationKind.VERIFICATION_RETURNED,
+    NotificationKind.VERIFICATION_RESULT,
+    NotificationKind.OBJECTION_FILED,
+    NotificationKind.OBJECTION_DECIDED,
+)
+
+
+def _verification_notice(notification: Notification) -> Message:
+    """Verification notices; the context holds the unit's name, the year, the assignment's
+    public id and, per kind, the figures or the comment."""
+    context = notification.context
+    facts = {"enterprise": context.get("enterprise", ""), "year": context.get("year", "")}
+    url = reverse(
+        "verification:assignment-detail", kwargs={"public_id": context.get("assignment", "")}
+    )
+    kind = notification.kind
+    if kind == NotificationKind.VERIFICATION_ASSIGNED:
+        title = _("Action required: verify the %(year)s annual report of %(enterprise)s") % facts
+        body = _("Due by %(date)s.") % {"date": context.get("due_on", "")}
+        return Message(title=title, body=body, url=url, action_required=True)
+    if kind == NotificationKind.VERIFICATION_RETURNED:
+        title = (
+            _("Action required: correct the verification conclusion for %(enterprise)s %(year)s")
+            % facts
+        )
+        return Message(title=title, body=context.get("comment", ""), url=url, action_required=True)
+    if kind == NotificationKind.VERIFICATION_RESULT:
+        title = _("Verification result of your %(year)s emissions: %(emissions)s tCO2e") % {
+            **facts,
+            "emissions": context.get("emissions", ""),
+        }
+        body = _(
+            "If you disagree, you may ask for a re-review by %(date)s (%(days)s working days)."
+        ) % {"date": context.get("objection_until", ""), "days": context.get("window_days", "")}
+        return Message(title=title, body=body, url=url, action_required=False)
+    if kind == NotificationKind.OBJECTION_FILED:
+        title = _("Action required: %(enterprise)s objects to its %(year)s verification result") % (
+            facts
+        )
+        body = _("Decide by %(date)s.") % {"date": context.get("decide_by", "")}
+        return Message(title=title, body=body, url=url, action_required=True)
+    title = _("Re-review decision on your %(year)s verification result: %(outcome)s") % {
+        **facts,
+        "outcome": context.get("outcome", ""),
+    }
+    return Message(title=title, body=context.get("decision", ""), url=url, action_required=False)

@@ -327,6 +327,11 @@ class NotificationKind(models.TextChoices):
     EXTENSION_DECIDED = "extension_decided", _("Extension decided")
     LIST_INCLUDED = "list_included", _("On the list of key emission units")
     LIST_REMOVED = "list_removed", _("Removed from the list of key emission units")
+    VERIFICATION_ASSIGNED = "verification_assigned", _("Verification assigned")
+    VERIFICATION_RETURNED = "verification_returned", _("Verification conclusion returned")
+    VERIFICATION_RESULT = "verification_result", _("Verification result")
+    OBJECTION_FILED = "objection_filed", _("Objection to a verification result")
+    OBJECTION_DECIDED = "objection_decided", _("Re-review decision")
 
 
 class Notification(models.Model):

@@ -1,7 +1,9 @@
 import factory
 
+from tests.factories.accounts import UserFactory
+from tests.factories.reporting import AnnualReportFactory
 from tests.factories.units import uscc_for
-from verification.models import Institution
+from verification.models import Assignment, AssignmentStatus, Institution, Relationship
 
 
 class InstitutionFactory(factory.django.DjangoModelFactory):
@@ -16,3 +18,35 @@ class InstitutionFactory(factory.django.DjangoModelFactory):
     def provinces(self, create, extracted, **kwargs):
         if create and extracted:
             self.provinces.set(extracted)
+
+
+class RelationshipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Relationship
+
+    institution = factory.SubFactory(InstitutionFactory)
+    enterprise = factory.SubFactory("tests.factories.units.EnterpriseFactory")
+    kind = "consultancy"
+    declared_by = factory.SubFactory(UserFactory)
+    from_year = 2024
+    to_year = None
+
+
+class AssignmentFactory(factory.django.DjangoModelFactory):
+    """An assignment of an accepted annual report; pass `report=` to choose the unit."""
+
+    class Meta:
+        model = Assignment
+        skip_postgeneration_save = True
+
+    report = factory.SubFactory(AnnualReportFactory)
+    enterprise = factory.SelfAttribute("report.enterprise")
+    year = factory.SelfAttribute("report.year")
+    institution = factory.SubFactory(InstitutionFactory)
+    status = AssignmentStatus.ASSIGNED
+    assigned_by = factory.SubFactory(UserFactory)
+
+    @factory.post_generation
+    def team(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.team.set(extracted)

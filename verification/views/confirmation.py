@@ -1,0 +1,3 @@
+"""confirmation pages."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""institutions pages."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""objections pages."""
+
+urlpatterns: list = []

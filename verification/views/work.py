@@ -1,0 +1,3 @@
+"""work pages."""
+
+urlpatterns: list = []
