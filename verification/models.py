@@ -194,6 +194,9 @@ class Assignment(PublicModel):
         blank=True, on_delete=models.PROTECT, related_name="+",
     )  # fmt: skip
     review_comment = models.TextField(_("province's comment"), blank=True)
+    times_returned = models.PositiveSmallIntegerField(
+        _("times the conclusion was returned"), default=0
+    )
     confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
     confirmed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("confirmed by"), null=True, blank=True,
