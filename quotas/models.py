@@ -69,6 +69,12 @@ class AllocationPlan(models.Model):
         _("fuels the load factor correction applies to"), default=list, blank=True
     )
     category_rules = models.JSONField(_("benchmark category rules"), default=list, blank=True)
+    review_window_days = models.PositiveSmallIntegerField(
+        _("review request window (working days)"), default=7
+    )
+    decision_window_days = models.PositiveSmallIntegerField(
+        _("review decision window (working days)"), default=10
+    )
     output_item = models.CharField(
         _("output item"), max_length=60, blank=True,
         help_text=_("The verified activity item the output benchmark multiplies."),
