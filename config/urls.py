@@ -13,6 +13,7 @@ urlpatterns = [
     path("verification/", include("verification.urls")),
     path("evaluations/", include("verification.public_urls")),
     path("reporting/", include("reporting.urls")),
+    path("quotas/", include("quotas.urls")),
     path("", include("deadlines.urls")),
     path("healthz/", include("core.urls")),
 ]

@@ -1,0 +1,3 @@
+"""allocation pages."""
+
+urlpatterns: list = []
