@@ -132,9 +132,7 @@ RULES: dict[str, Rule] = {
     "units.annualemissions": Rule(
         province="enterprise__province", city="enterprise__city", enterprise="enterprise"
     ),
-    "verification.institution": Rule(
-        province="provinces", institution="pk", staff_may_change=False
-    ),
+    "verification.institution": Rule(province="provinces", institution="pk"),
     "verification.relationship": Rule(
         province="enterprise__province",
         city="enterprise__city",
