@@ -59,6 +59,8 @@ def describe(notification: Notification, *, today: date) -> Message:
         return _list_notice(notification)
     if notification.kind in VERIFICATION_KINDS:
         return _verification_notice(notification)
+    if notification.kind == NotificationKind.ALLOCATION_NOTICE:
+        return _allocation_notice(notification)
     what = f"{_kind_label(context['kind'])} {_period(context)}"
     when = _when(context["due_on"], today)
     if "open_count" in context:
@@ -151,6 +153,7 @@ def _list_notice(notification: Notification) -> Message:
 
 
 VERIFICATION_KINDS = (
+    NotificationKind.CONCLUSION_SUBMITTED,
     NotificationKind.VERIFICATION_ASSIGNED,
     NotificationKind.VERIFICATION_RETURNED,
     NotificationKind.VERIFICATION_RESULT,
@@ -171,6 +174,16 @@ def _verification_notice(notification: Notification) -> Message:
     if kind == NotificationKind.VERIFICATION_ASSIGNED:
         title = _("Action required: verify the %(year)s annual report of %(enterprise)s") % facts
         body = _("Due by %(date)s.") % {"date": context.get("due_on", "")}
+        return Message(title=title, body=body, url=url, action_required=True)
+    if kind == NotificationKind.CONCLUSION_SUBMITTED:
+        title = (
+            _("Action required: confirm or return the verification of %(enterprise)s %(year)s")
+            % facts
+        )
+        body = _("%(institution)s submitted its conclusion: %(emissions)s tCO2e verified.") % {
+            "institution": context.get("institution", ""),
+            "emissions": context.get("emissions", ""),
+        }
         return Message(title=title, body=body, url=url, action_required=True)
     if kind == NotificationKind.VERIFICATION_RETURNED:
         title = (
@@ -198,3 +211,24 @@ def _verification_notice(notification: Notification) -> Message:
         "outcome": context.get("outcome", ""),
     }
     return Message(title=title, body=context.get("decision", ""), url=url, action_required=False)
+
+
+def _allocation_notice(notification: Notification) -> Message:
+    """An approved pre-allocation, determination or issuance of a unit's allowances."""
+    context = notification.context
+    url = reverse("quotas:allocation-detail", kwargs={"public_id": context.get("allocation", "")})
+    facts = {"year": context.get("year", ""), "tonnes": context.get("tonnes", "")}
+    step = context.get("step")
+    if step == "pre_allocation":
+        title = _("Your %(year)s allowances are pre-allocated: %(tonnes)s t") % facts
+        body = _("The notice with the calculation line by line is on the allocation page.")
+    elif step == "determination":
+        title = _("Your %(year)s allowances are determined: %(tonnes)s t") % facts
+        body = _("You may ask for a review within %(days)s working days, by %(date)s.") % {
+            "days": context.get("window_days", ""),
+            "date": context.get("review_until", ""),
+        }
+    else:
+        title = _("Your %(year)s allowances are issued: %(tonnes)s t") % facts
+        body = _("Issued on %(date)s.") % {"date": context.get("issued_on", "")}
+    return Message(title=title, body=body, url=url, action_required=False)

@@ -332,6 +332,8 @@ class NotificationKind(models.TextChoices):
     VERIFICATION_RESULT = "verification_result", _("Verification result")
     OBJECTION_FILED = "objection_filed", _("Objection to a verification result")
     OBJECTION_DECIDED = "objection_decided", _("Re-review decision")
+    CONCLUSION_SUBMITTED = "conclusion_submitted", _("Verification conclusion submitted")
+    ALLOCATION_NOTICE = "allocation_notice", _("Allowance allocation notice")
 
 
 class Notification(models.Model):

@@ -48,12 +48,12 @@ from django.db.models.functions import Cast, Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts import scoping
+from accounts import recipients, scoping
 from core import audit
 from core.errors import DomainError, PermissionDenied
 from core.models import AuditAction, AuditEvent, target_label
 from deadlines import services as deadlines
-from deadlines.models import ObligationKind
+from deadlines.models import Notification, NotificationKind, ObligationKind
 from quotas import calculation, inputs
 from quotas.models import (
     Adjustment,
@@ -729,7 +729,48 @@ def approve_batch(*, actor: scoping.Actor, batch: AllocationBatch) -> Allocation
             met_at=now,
             fulfilment=f"quotas.allocationbatch:{batch.pk}",
         )
+    _notify(batch, allocations, timezone.localdate(now))
     return batch
+
+
+NOTICE_FIGURE = {
+    Step.PRE_ALLOCATION: "pre_allocated",
+    Step.DETERMINATION: "determined",
+    Step.ALLOCATION: "issued",
+}
+
+
+def _notify(batch: AllocationBatch, allocations: list[Allocation], approved_on: date) -> None:
+    """Each unit's users are told the approved figure (with the review deadline after a
+    determination), in their inbox and by e-mail."""
+    users = recipients.enterprise_users(allocation.enterprise_id for allocation in allocations)
+    plan = plan_for(batch.year, batch.sector)
+    approval = int(batch.approved_at.timestamp())
+    notices = []
+    for allocation in allocations:
+        context = {
+            "step": batch.step,
+            "year": batch.year,
+            "allocation": str(allocation.public_id),
+            "tonnes": format(getattr(allocation, NOTICE_FIGURE[batch.step]) or 0, ","),
+        }
+        if batch.step == Step.DETERMINATION:
+            context["window_days"] = plan.review_window_days
+            context["review_until"] = add_working_days(
+                approved_on, plan.review_window_days
+            ).isoformat()
+        if batch.step == Step.ALLOCATION and allocation.issued_on:
+            context["issued_on"] = allocation.issued_on.isoformat()
+        notices += [
+            Notification(
+                recipient_id=user_id,
+                kind=NotificationKind.ALLOCATION_NOTICE,
+                context=context,
+                dedupe_key=f"allocation:{batch.pk}:{allocation.pk}:{approval}:{user_id}",
+            )
+            for user_id in users.get(allocation.enterprise_id, ())
+        ]
+    deadlines.notify_many(notices)
 
 
 def _net_adjustments(actor, batch: AllocationBatch, allocations: list[Allocation]) -> None:

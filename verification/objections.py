@@ -11,11 +11,11 @@ from datetime import date
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import BooleanField, Case, F, Q, QuerySet, Value, When
+from django.db.models import BooleanField, Case, F, QuerySet, Value, When
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from accounts import scoping
+from accounts import recipients, scoping
 from accounts.models import Membership, Role
 from core import audit
 from core.errors import DomainError, PermissionDenied
@@ -177,17 +177,8 @@ def _lock_assignment(actor: scoping.Actor, assignment: Assignment) -> Assignment
 
 
 def _staff_ids(assignment: Assignment) -> list[int]:
-    """The province-wide staff and the staff of the unit's own city (staff bound to another
-    city cannot see the unit)."""
     enterprise = assignment.enterprise
-    return list(
-        Membership.objects.filter(
-            Q(city__isnull=True) | Q(city=enterprise.city_id),
-            role=Role.PROVINCIAL_STAFF,
-            province=enterprise.province_id,
-            user__is_active=True,
-        ).values_list("user_id", flat=True)
-    )
+    return recipients.staff_users(province_id=enterprise.province_id, city_id=enterprise.city_id)
 
 
 @transaction.atomic

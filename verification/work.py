@@ -18,10 +18,12 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts import scoping
+from accounts import recipients, scoping
 from core import audit
 from core.errors import DomainError, NotFound, PermissionDenied
 from core.models import AuditAction
+from deadlines import services as deadlines
+from deadlines.models import NotificationKind
 from units.models import Facility
 from verification.activity_items import ActivityItem, activity_rule
 from verification.models import (
@@ -391,4 +393,23 @@ def submit_conclusion(
         ]
     )
     _record(actor, assignment, before, action=AuditAction.STATUS)
+    _notify_staff(assignment)
     return assignment
+
+
+def _notify_staff(assignment: Assignment) -> None:
+    enterprise = assignment.enterprise
+    deadlines.notify(
+        user_ids=recipients.staff_users(
+            province_id=enterprise.province_id, city_id=enterprise.city_id
+        ),
+        kind=NotificationKind.CONCLUSION_SUBMITTED,
+        context={
+            "enterprise": enterprise.name_zh,
+            "year": assignment.year,
+            "assignment": str(assignment.public_id),
+            "institution": assignment.institution.name_zh,
+            "emissions": format(assignment.verified_emissions, ","),
+        },
+        dedupe_key=f"concluded:{assignment.pk}:{assignment.times_returned}",
+    )

@@ -340,7 +340,7 @@ class TestWorkflow:
         assert (batch.status, batch.approved_by) == (BatchStatus.APPROVED, third)
 
     def test_approval_is_audited_and_the_figures_before_and_after(
-        self, plant, shandong, shandong_staff, approver, time_machine
+        self, plant, plant_user, shandong, shandong_staff, approver, time_machine
     ):
         batch = pre_allocated(shandong, shandong_staff, approver, time_machine)
         approval = AuditEvent.objects.for_target(batch).get(
@@ -351,9 +351,11 @@ class TestWorkflow:
         figure = AuditEvent.objects.for_target(allocation_of(plant)).get()
         assert figure.action == AuditAction.CALCULATE
         assert figure.changes["pre_allocated"] == {"before": None, "after": "1778593"}
-        # There is no notification kind for an allocation notice yet (see the report): the
-        # enterprise reads its notice on its allocation page.
-        assert not Notification.objects.exists()
+        # The unit's users are told the approved figure, with a link to the allocation page.
+        notice = Notification.objects.get(kind="allocation_notice", recipient=plant_user)
+        assert notice.context["tonnes"] == "1,778,593"
+        assert notice.context["step"] == "pre_allocation"
+        assert not Notification.objects.exclude(kind="allocation_notice").exists()
 
     def test_a_refreshed_draft_audits_only_what_changed_and_releases_closed_units(
         self, plant, shandong, shandong_staff, approver, time_machine

@@ -4,15 +4,18 @@ institution's verifier and another province's staff get 404, nothing changes). T
 fixed at 2026-05-20 10:00 in Asia/Shanghai, while power verification (due Jun 30) is under way.
 """
 
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 
 from core.errors import DomainError, NotFound, PermissionDenied
 from core.models import AuditEvent
+from deadlines.messages import describe
+from deadlines.models import Notification
 from tests.factories import accounts as users
 from tests.factories.reporting import AnnualReportFactory
 from tests.factories.units import EnterpriseFactory, FacilityFactory
@@ -98,8 +101,9 @@ def state(assignment):
 
 class TestHappyPath:
     def test_verifier_records_the_work_and_submits_the_conclusion(
-        self, client_as, verifier_user, assignment, shandong_enterprise_user
-    ):
+        self, client_as, verifier_user, assignment, shandong_enterprise_user, shandong_staff,
+        guangdong_staff,
+    ):  # fmt: skip
         certification(assignment.enterprise, 1)
         plan(assignment.enterprise)
         client = client_as(verifier_user)
@@ -150,6 +154,14 @@ class TestHappyPath:
         ]
         non_conformity.refresh_from_db()
         assert non_conformity.status == NonConformityStatus.RECTIFIED
+        # The province's staff are asked to confirm or return it; no one else is.
+        notice = Notification.objects.get(kind="conclusion_submitted")
+        assert notice.recipient == shandong_staff
+        with translation.override("en"):
+            message = describe(notice, today=date(2026, 5, 20))
+        assert message.title.startswith("Action required: confirm or return the verification")
+        assert "2,431,234.56" in message.body
+        assert message.url == assignment.get_absolute_url()
         history = AuditEvent.objects.filter(actor=verifier_user)
         assert history.count() == 7  # every step, each audited
         assert history.filter(changes__has_key="verified_activity").exists()
