@@ -8,6 +8,7 @@ from django import forms
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from reporting import annual
 from reporting import messages as wording
 from reporting.models import PlanSection, SubmissionStatus
 from units.models import City, Sector
@@ -275,3 +276,76 @@ class PlanFilterForm(forms.Form):
         choices=[("", gettext_lazy("Any status"))]
         + [(value, label) for value, label in SubmissionStatus.choices if value != "draft"],
     )
+
+
+class ReportStartForm(PlanStartForm):
+    """Which unit's reporting year to start (or correct)."""
+
+    year = forms.IntegerField(label=gettext_lazy("Reporting year"), min_value=2000, max_value=2100)
+
+
+class ReportValuesForm(CertificationValuesForm):
+    """The year's values and the explanations of the report's warnings. The plausible ranges
+    of quantities are monthly, so their hints are left out: a year's quantities are checked
+    against the months' total instead."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for item in self.items:
+            if annual.is_additive(item):
+                self.fields[item.code].help_text = ""
+
+
+REPORT_ATTACHMENT_KINDS = [
+    "emission_report",
+    "lab_report",
+    "production_report",
+    "metering_record",
+    "calculation_sheet",
+    "other",
+]
+
+
+class ReportAttachmentForm(forms.Form):
+    """A document of an annual report: the report itself, test reports, production records."""
+
+    file = forms.FileField(
+        label=gettext_lazy("File"),
+        help_text=gettext_lazy("PDF, PNG, JPEG or xlsx."),
+    )
+    kind = forms.ChoiceField(label=gettext_lazy("Kind of document"), choices=())
+    lab_report_number = forms.CharField(
+        label=gettext_lazy("Lab report number"), max_length=100, required=False
+    )
+    lab_report_date = forms.DateField(
+        label=gettext_lazy("Lab report date"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = [
+            (kind, wording.evidence_kind(kind)) for kind in REPORT_ATTACHMENT_KINDS
+        ]
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("kind") == "lab_report" and not cleaned.get("lab_report_number"):
+            self.add_error("lab_report_number", _("Give the lab report's number."))
+        return cleaned
+
+
+class ReportFilterForm(forms.Form):
+    status = forms.ChoiceField(
+        label=gettext_lazy("Status"), choices=QueueFilterForm.STATUSES, required=False
+    )
+    year = forms.IntegerField(
+        label=gettext_lazy("Reporting year"), required=False, min_value=2000, max_value=2100
+    )
+    sector = forms.ChoiceField(
+        label=gettext_lazy("Sector"),
+        choices=[("", gettext_lazy("All sectors")), *Sector.choices],
+        required=False,
+    )
+    q = forms.CharField(label=gettext_lazy("Unit name"), required=False, max_length=100)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from reporting import excel_views, plan_views, views
+from reporting import excel_views, plan_views, report_views, views
 
 app_name = "reporting"
 
@@ -53,4 +53,21 @@ urlpatterns = [
     path("plans/<uuid:public_id>/submit/", plan_views.plan_submit, name="plan-submit"),
     path("plans/<uuid:public_id>/accept/", plan_views.plan_accept, name="plan-accept"),
     path("plans/<uuid:public_id>/return/", plan_views.plan_return, name="plan-return"),
+    path("reports/", report_views.report_list, name="reports"),
+    path("reports/start/", report_views.report_start, name="report-start"),
+    path("reports/<uuid:public_id>/", report_views.report_detail, name="report-detail"),
+    path("reports/<uuid:public_id>/save/", report_views.report_save, name="report-save"),
+    path("reports/<uuid:public_id>/submit/", report_views.report_submit, name="report-submit"),
+    path(
+        "reports/<uuid:public_id>/attachments/",
+        report_views.report_attachment_add,
+        name="report-attachment-add",
+    ),
+    path("reports/<uuid:public_id>/accept/", report_views.report_accept, name="report-accept"),
+    path("reports/<uuid:public_id>/return/", report_views.report_return, name="report-return"),
+    path(
+        "report-attachments/<uuid:public_id>/",
+        report_views.report_attachment_download,
+        name="report-attachment-download",
+    ),
 ]
