@@ -53,14 +53,14 @@ class AllocationPlan(models.Model):
     )  # fmt: skip
     basis_year = models.PositiveSmallIntegerField(_("pre-allocation basis year"), null=True)
     gap_cap_pct = models.DecimalField(
-        _("compliance gap cap (% of verified emissions)"),
+        _("compliance gap cap (per cent of verified emissions)"),
         max_digits=5, decimal_places=2, null=True, blank=True,
     )  # fmt: skip
     gas_units_capped = models.BooleanField(
         _("gas units surrender at most their allocation"), default=False
     )
     ccer_limit_pct = models.DecimalField(
-        _("CCER limit (% of the obligation)"), max_digits=5, decimal_places=2, default=5
+        _("CCER limit (per cent of the obligation)"), max_digits=5, decimal_places=2, default=5
     )
     rounding_places = models.SmallIntegerField(_("rounding (decimal places of tonnes)"), default=0)
     cooling_factors = models.JSONField(_("cooling correction factors"), default=dict, blank=True)
@@ -447,7 +447,7 @@ class CaseStatus(models.TextChoices):
     OPEN = "open", _("Correction ordered")
     CORRECTED = "corrected", _("Corrected")
     PENALISED = "penalised", _("Penalty decided")
-    CLOSED = "closed", _("Closed")
+    CLOSED = "closed", _("Case closed")
 
 
 class ShortfallCase(PublicModel):
