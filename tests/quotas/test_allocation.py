@@ -11,6 +11,7 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.utils import translation
 
 from accounts.scoping import actor_for
 from core.errors import DomainError, PermissionDenied
@@ -37,6 +38,14 @@ from units.models import EnterpriseStatus
 from verification.workdays import add_working_days
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """Refusals are checked in English (the site's default language is Chinese)."""
+    with translation.override("en"):
+        yield
+
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 PRE_ALLOCATION_DAY = datetime(2026, 6, 20, 10, 0, tzinfo=SHANGHAI)

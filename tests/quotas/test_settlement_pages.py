@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import translation
 from openpyxl import Workbook, load_workbook
 
 from quotas.models import Settlement, SettlementStatus, ShortfallCase, Surrender
@@ -26,6 +27,15 @@ from tests.factories.quotas_settlement import (
 from tests.factories.units import EnterpriseFactory
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """Messages are checked in English (the site's default language is Chinese); pages follow
+    the request's language."""
+    with translation.override("en"):
+        yield
+
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 NOW = datetime(2026, 11, 20, 10, 0, tzinfo=SHANGHAI)

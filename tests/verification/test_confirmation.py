@@ -13,6 +13,7 @@ import pytest
 from django.core import mail
 from django.db import IntegrityError, transaction
 from django.urls import reverse
+from django.utils import translation
 
 from accounts.scoping import actor_for
 from core.errors import DomainError
@@ -28,6 +29,15 @@ from verification import confirmation
 from verification.models import AssignmentStatus, VerificationPolicy, VerifiedFigures
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """Messages are checked in English (the site's default language is Chinese); pages follow
+    the request's language."""
+    with translation.override("en"):
+        yield
+
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 ON_TIME = datetime(2026, 6, 20, 10, 0, tzinfo=SHANGHAI)  # power verification is due Jun 30

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 from openpyxl import load_workbook
 
 from accounts.scoping import actor_for
@@ -38,6 +39,27 @@ from verification.models import (
 from verification.policy_2026 import SCHEME_2026
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def client_as(client_as):
+    """Pages in English unless a test asks for another language."""
+
+    def login(user):
+        client = client_as(user)
+        client.defaults.setdefault("HTTP_ACCEPT_LANGUAGE", "en")
+        return client
+
+    return login
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """Messages are checked in English (the site's default language is Chinese); pages follow
+    the request's language."""
+    with translation.override("en"):
+        yield
+
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 YEAR = 2026

@@ -27,6 +27,14 @@ from verification.models import AssignmentStatus, Objection, ObjectionStatus, Ve
 
 pytestmark = pytest.mark.django_db
 
+
+@pytest.fixture(autouse=True)
+def english():
+    """Refusals are checked in English (the site's default language is Chinese)."""
+    with translation.override("en"):
+        yield
+
+
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 CONFIRMED_AT = datetime(2026, 9, 28, 10, 0, tzinfo=SHANGHAI)
 GROUNDS = "燃煤低位发热量采用了缺省值，但我厂有每日实测数据，请复核。"

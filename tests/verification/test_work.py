@@ -38,6 +38,14 @@ from verification.models import (
 
 pytestmark = pytest.mark.django_db
 
+
+@pytest.fixture(autouse=True)
+def english():
+    """Refusals are checked in English (the site's default language is Chinese)."""
+    with translation.override("en"):
+        yield
+
+
 NOW = datetime(2026, 5, 20, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
 EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
 ZH = {"HTTP_ACCEPT_LANGUAGE": "zh-hans"}
@@ -229,7 +237,11 @@ class TestConclusionRefusals:
             closed_on=NOW.date(),
         )
         client = client_as(verifier_user)
-        response = client.post(url("assignment-conclude", assignment), {"conclusion": "结论。"})
+        response = client.post(
+            url("assignment-conclude", assignment),
+            {"conclusion": "结论。"},
+            HTTP_ACCEPT_LANGUAGE="en",
+        )
         assert response.status_code == 400
         assert any("conservative" in reason for reason in response.context["reasons"])
         assert state(assignment)[0] == AssignmentStatus.ASSIGNED
