@@ -7,6 +7,7 @@ from django.utils import timezone
 from accounts import scoping
 from deadlines import selectors as deadlines
 from reporting import selectors as reporting
+from reporting.home import yearly_work
 from units import selectors as units
 from verification import selectors as verification
 
@@ -42,6 +43,7 @@ def home(request):
                 "required": reporting.required_now(
                     actor=actor, enterprises=enterprises, today=today
                 ),
+                "yearly": yearly_work(actor=actor, enterprises=enterprises, today=today),
                 "obligations": deadlines.upcoming_and_overdue(actor=actor, today=today, limit=8),
             },
         )

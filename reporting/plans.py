@@ -37,7 +37,7 @@ def _record(actor, plan, before, *, action=AuditAction.STATUS, note=""):
     submissions.record_event(actor, plan, before, AUDITED, action=action, note=note)
 
 
-def _facilities_text(enterprise: Enterprise) -> str:
+def facilities_text(enterprise: Enterprise) -> str:
     """The unit's registered facilities, one a line, as the start of that section."""
     return "\n".join(
         f"{f.name}: {f.get_category_display()}, {f.capacity} {f.capacity_unit}, "
@@ -78,7 +78,7 @@ def start(
         supersedes=standing,
         content=dict(standing.content)
         if standing
-        else {PlanSection.FACILITIES: _facilities_text(enterprise)},
+        else {PlanSection.FACILITIES: facilities_text(enterprise)},
     )
     _record(actor, plan, {}, action=AuditAction.CREATE)
     return plan

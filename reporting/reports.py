@@ -69,17 +69,22 @@ class Months:
 def _months(report: AnnualReport, items: list[DataItem]) -> Months:
     rows = MonthlyCertification.objects.filter(
         enterprise=report.enterprise_id, year=report.year, status__in=COUNTED
-    ).only("month", "values", "emissions")
+    ).values_list("month", "values", "emissions")
+    return counted_months(items, rows)
+
+
+def counted_months(items: list[DataItem], rows) -> Months:
+    """The Months of a unit's counted versions, given as (month, values, emissions)."""
     values, emissions, certified = [], Decimal(0), []
-    for row in rows:
-        parsed, _errors = validation.parse(items, row.values)
+    for month, raw, month_emissions in rows:
+        parsed, _errors = validation.parse(items, raw)
         values.append(parsed)
-        certified.append(row.month)
-        emissions += row.emissions or Decimal(0)
+        certified.append(month)
+        emissions += month_emissions or Decimal(0)
     return Months(values, emissions if certified else None, sorted(certified))
 
 
-def _national_rules(kind: str, year: int) -> list[DeadlineRule]:
+def national_rules(kind: str, year: int) -> list[DeadlineRule]:
     """The national calendar's rules of that kind for the year: the year's own, else the latest
     earlier year's, else the first year's (the calendar as data, whichever years are loaded)."""
     rules = list(DeadlineRule.objects.filter(kind=kind, province__isnull=True).order_by("-year"))
@@ -88,7 +93,7 @@ def _national_rules(kind: str, year: int) -> list[DeadlineRule]:
     return [rule for rule in rules if rule.year == chosen]
 
 
-def _applies(rules: list[DeadlineRule], enterprise: Enterprise) -> bool:
+def applies(rules: list[DeadlineRule], enterprise: Enterprise) -> bool:
     industry = enterprise.industry
     return any(
         rule.applies_to(sector=industry.sector, in_market=industry.is_market_sector)
@@ -98,16 +103,16 @@ def _applies(rules: list[DeadlineRule], enterprise: Enterprise) -> bool:
 
 def certifies_monthly(enterprise: Enterprise, year: int) -> bool:
     """Whether the calendar asked the unit for monthly certifications that year."""
-    return _applies(_national_rules("monthly_certification", year), enterprise)
+    return applies(national_rules("monthly_certification", year), enterprise)
 
 
 def has_supplementary(enterprise: Enterprise, year: int) -> bool:
     """Whether the unit also owes the supplementary data report for the year (due the year
     after)."""
-    return _applies(_national_rules("supplementary_report", year + 1), enterprise)
+    return applies(national_rules("supplementary_report", year + 1), enterprise)
 
 
-def _tolerance() -> Decimal:
+def tolerance() -> Decimal:
     row = ValidationThreshold.objects.filter(code=TOLERANCE_CODE).first()
     return row.value if row else DEFAULT_TOLERANCE_PCT
 
@@ -150,9 +155,30 @@ def start(
 
 
 def _evaluate(report: AnnualReport) -> list[validation.Found]:
-    """Validate, compute the emissions by source when complete, reconcile with the months and
-    store it all on the report (not saved)."""
+    """Validate, compute, reconcile and store it all on the report (not saved), with what the
+    database says about its unit and year."""
     items = list(report.schema.items.all())
+    monthly = certifies_monthly(report.enterprise, report.year)
+    return evaluate(
+        report,
+        items=items,
+        months=_months(report, items) if monthly else None,
+        tolerance_pct=tolerance() if monthly else DEFAULT_TOLERANCE_PCT,
+        with_supplementary=has_supplementary(report.enterprise, report.year),
+    )
+
+
+def evaluate(
+    report: AnnualReport,
+    *,
+    items: list[DataItem],
+    months: Months | None,
+    tolerance_pct: Decimal,
+    with_supplementary: bool,
+) -> list[validation.Found]:
+    """Validate, compute the emissions by source when complete, reconcile with the year's
+    counted months (`months`; None when the calendar did not ask the unit for them) and store it
+    all on the report (not saved). No queries: the demo data evaluates thousands this way."""
     values, found = validation.parse(items, report.values)
     found += validation.completeness(report.schema.formula_version, items, values)
     # Plausible ranges are monthly for quantities; a year is checked by reconciliation.
@@ -169,31 +195,26 @@ def _evaluate(report: AnnualReport) -> list[validation.Found]:
             for line in result.lines
         ]  # fmt: skip
         report.formula_version = result.formula_version
-    enterprise = report.enterprise
     report.reconciliation, report.months_certified = [], 0
-    if certifies_monthly(enterprise, report.year):
-        months = _months(report, items)
-        tolerance = _tolerance()
+    if months is not None:
         lines = annual.reconcile(
             items=items,
             annual=values,
             reference=annual.monthly_reference(items, months.values),
             annual_emissions=report.emissions,
             monthly_emissions=months.emissions,
-            tolerance_pct=tolerance,
+            tolerance_pct=tolerance_pct,
         )
         report.reconciliation = [line.as_json() for line in lines]
         report.months_certified = len(months.certified)
-        found += annual.reconciliation_findings(lines, tolerance)
+        found += annual.reconciliation_findings(lines, tolerance_pct)
         absent = [m for m in range(1, 13) if m not in months.certified]
         if absent:
             found.append(
                 validation.Found("months_not_certified", "", Severity.WARNING, {"months": absent})
             )
     report.supplementary = (
-        annual.supplementary(items, values, report.emissions)
-        if has_supplementary(enterprise, report.year)
-        else {}
+        annual.supplementary(items, values, report.emissions) if with_supplementary else {}
     )
     report.findings = [
         {"rule": f.rule, "item_code": f.item_code, "severity": f.severity, "params": f.params}

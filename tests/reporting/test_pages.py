@@ -24,6 +24,7 @@ from reporting.models import (
 )
 from tests.factories import accounts as users
 from tests.factories.units import EnterpriseFactory, industry
+from tests.reporting.test_home import HOME_QUERIES
 
 pytestmark = pytest.mark.django_db
 
@@ -989,7 +990,7 @@ class TestEnterpriseHome:
         client = client_as(owner)
         client.get("/")  # warm the session
         draft(owner, unit, month=3, values={})
-        with django_assert_num_queries(13):
+        with django_assert_num_queries(HOME_QUERIES):
             client.get("/")
         more = EnterpriseFactory.create_batch(4, province=shandong)
         for enterprise in more:
@@ -1001,7 +1002,7 @@ class TestEnterpriseHome:
             returned(owner, unit, shandong_staff, month=month)
         for enterprise in more:
             draft(owner, enterprise, month=9, values={})
-        with django_assert_num_queries(13):
+        with django_assert_num_queries(HOME_QUERIES):
             response = client.get("/")
         assert len(response.context["required"].to_certify) == 5
         assert len(response.context["required"].returned) == 3

@@ -15,9 +15,12 @@ generator, `plan()`), `seeding` (the writer, `seed()`, and the demo logins), `de
 (the compliance calendar as of a day, `seed_deadlines()`), `lists` (the annual lists of
 2025-2027, formulated, approved and published as of a day, `seed_lists()`) and `reporting`
 (this year's monthly certifications as of a day, in step with the calendar,
-`seed_reporting()`).
+`seed_reporting()`) and `annual` (last year's annual emission reports and next year's data
+quality control plans as of a day, in step with the calendar, `seed_annual()`; their words in
+`annual_texts`).
 """
 
+from units.demo.annual import AnnualResult, seed_annual
 from units.demo.data import DEMO_PASSWORD, SCALES, SMALL_PROVINCES, THRESHOLD_T, Scale
 from units.demo.deadlines import DeadlinesResult, seed_deadlines
 from units.demo.lists import ListsResult, ListStaff, ensure_list_staff, seed_lists
@@ -31,6 +34,7 @@ __all__ = [
     "SCALES",
     "SMALL_PROVINCES",
     "THRESHOLD_T",
+    "AnnualResult",
     "DeadlinesResult",
     "EnterpriseSpec",
     "ListStaff",
@@ -43,6 +47,7 @@ __all__ = [
     "national_counts",
     "plan",
     "seed",
+    "seed_annual",
     "seed_deadlines",
     "seed_lists",
     "seed_reporting",

@@ -5,8 +5,9 @@ demo units' obligations due before `today` as met (on time, a few late) and leav
 then runs the daily sweep's steps for `today` so the inboxes hold reminders and digests.
 
 Which obligation is met on time, met late or left overdue follows a SHA-256 of the unit's unified
-social credit code, the obligation kind and the period start, so it is the same on every machine
-and on every run; a rerun for the same day changes nothing. Province-level obligations of the past
+social credit code, the obligation kind (the supplementary data report's is the annual report's,
+which meets both) and the period start, so it is the same on every machine and on every run; a
+rerun for the same day changes nothing. Province-level obligations of the past
 (of all 32 provinces, which exist at either scale) are met on time. The demo logins' own
 enterprises always keep an overdue obligation (when one is due before `today`), so every demo
 login sees something to act on.
@@ -48,6 +49,9 @@ DEMO_ENTERPRISE_LOGINS = ("ent-shandong", "ent-guangdong")
 UPDATE_CHUNK = 10_000
 
 UNMET = (ObligationStatus.OPEN, ObligationStatus.MISSED)
+# One annual report meets the supplementary data report's obligation too (reporting.reports):
+# both get the annual report's outcome.
+SAME_SUBMISSION = {"supplementary_report": "annual_report"}
 
 
 @dataclass(frozen=True)
@@ -132,7 +136,8 @@ def _mark_past_obligations(codes: tuple[str, ...], usccs: set[str], *, today: da
             key = obligation_key(province_code, kind, start)
             outcomes[pk] = outcome(key, due_on, today=today, province_level=True)
         elif uscc in usccs:
-            outcomes[pk] = outcome(obligation_key(uscc, kind, start), due_on, today=today)
+            key = obligation_key(uscc, SAME_SUBMISSION.get(kind, kind), start)
+            outcomes[pk] = outcome(key, due_on, today=today)
             if enterprise_id in own and party == Party.ENTERPRISE:
                 own[enterprise_id].append((due_on, kind, start, pk))
         else:

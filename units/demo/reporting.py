@@ -707,7 +707,7 @@ def _units(enterprise_ids: set[int]) -> dict[int, Unit]:
         "pk", "uscc", "province_id", "industry__sector", "industry__code"
     )
     for pk, uscc, province_id, sector, industry_code in rows:
-        if pk not in emissions or sector not in SEASON:
+        if pk not in emissions:
             continue
         units[pk] = Unit(
             id=pk,
@@ -776,7 +776,11 @@ def seed_reporting(scale: Scale, *, today: date) -> ReportingResult:
     by_unit: dict[int, list[tuple]] = defaultdict(list)
     for row in _months(scale, today):
         by_unit[row[0]].append(row)
-    units = {pk: unit for pk, unit in _units(set(by_unit)).items() if unit.sector in rules.schemas}
+    units = {
+        pk: unit
+        for pk, unit in _units(set(by_unit)).items()
+        if unit.sector in SEASON and unit.sector in rules.schemas
+    }
     existing = _existing(set(units), year)
     reviewers = _reviewers({unit.province_id for unit in units.values()})
     demo_logins = _demo_login_units()
@@ -944,9 +948,10 @@ def _findings(version: Version) -> Iterator[ValidationFinding]:
         )
 
 
-def _set_times(versions: list[Version]) -> None:
-    """created_at and updated_at as of the story (the fields set themselves to now on insert).
-    On PostgreSQL one UPDATE from arrays per UPDATE_CHUNK rows, as units.demo.deadlines does."""
+def _set_times(versions: list, model=MonthlyCertification) -> None:
+    """created_at and updated_at of the versions' rows (`version.row`) as of the story (the
+    fields set themselves to now on insert). On PostgreSQL one UPDATE from arrays per
+    UPDATE_CHUNK rows, as units.demo.deadlines does."""
     if not versions:
         return
     if connection.vendor != "postgresql":
@@ -954,11 +959,9 @@ def _set_times(versions: list[Version]) -> None:
         for version in versions:
             version.row.created_at, version.row.updated_at = version.created_at, version.updated_at
             rows.append(version.row)
-        MonthlyCertification.objects.bulk_update(
-            rows, ["created_at", "updated_at"], batch_size=BATCH_SIZE
-        )
+        model.objects.bulk_update(rows, ["created_at", "updated_at"], batch_size=BATCH_SIZE)
         return
-    table = connection.ops.quote_name(MonthlyCertification._meta.db_table)
+    table = connection.ops.quote_name(model._meta.db_table)
     statement = (
         f"UPDATE {table} SET created_at = v.created_at, updated_at = v.updated_at "
         "FROM unnest(%s::bigint[], %s::timestamptz[], %s::timestamptz[]) "

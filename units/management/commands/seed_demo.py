@@ -1,6 +1,6 @@
 """`manage.py seed_demo [--scale small|national] [--today YYYY-MM-DD]`: deterministic demo data,
-demo logins, and the compliance calendar, the annual lists and the monthly certifications as
-they stand on that day."""
+demo logins, and the compliance calendar, the annual lists, the monthly certifications, the
+annual emission reports and the quality control plans as they stand on that day."""
 
 import time
 from datetime import date
@@ -19,8 +19,10 @@ class Command(BaseCommand):
         "late, some overdue, and reminders in the inboxes (not e-mailed); then the lists of key "
         "emission units of 2025-2027, published by two staff members each (four eyes) once "
         "their day has passed; then this year's monthly certifications, in step with the calendar "
-        "(accepted, returned and corrected, awaiting review, drafts). Deterministic and "
-        "idempotent: a rerun adds only what is missing."
+        "(accepted, returned and corrected, awaiting review, drafts); then last year's annual "
+        "emission reports and next year's data quality control plans, in step with the calendar "
+        "(accepted, returned, awaiting review, drafts). Deterministic and idempotent: a rerun "
+        "adds only what is missing."
     )
 
     def add_arguments(self, parser) -> None:
@@ -63,6 +65,10 @@ class Command(BaseCommand):
         # After the calendar, whose met monthly obligations say when each month was submitted.
         reporting = demo.seed_reporting(scale, today=today)
         self.stdout.write(reporting_line(reporting, time.perf_counter() - started))
+        started = time.perf_counter()
+        # After the calendar (whose met obligations say when each was submitted) and the months.
+        yearly = demo.seed_annual(scale, today=today)
+        self.stdout.write(annual_line(yearly, time.perf_counter() - started))
         self.stdout.write(login_table(result.logins + lists.logins))
 
 
@@ -98,6 +104,22 @@ def reporting_line(result: demo.ReportingResult, elapsed: float) -> str:
         f"review, {statuses.get('returned', 0)} returned, {result.corrected} corrections, "
         f"{statuses.get('draft', 0)} drafts); {result.late} months submitted late, "
         f"{result.with_warnings} versions with explained warnings in {elapsed:.1f}s"
+    )
+
+
+def annual_line(result: demo.AnnualResult, elapsed: float) -> str:
+    def counts(statuses: dict[str, int]) -> str:
+        return (
+            f"{sum(statuses.values())} versions created ({statuses.get('accepted', 0)} accepted, "
+            f"{statuses.get('submitted', 0)} awaiting review, {statuses.get('returned', 0)} "
+            f"returned, {statuses.get('draft', 0)} drafts)"
+        )
+
+    return (
+        f"annual reports of {result.report_year}: {counts(result.reports)}; {result.late} "
+        f"submitted late, {result.with_warnings} with explained warnings; quality control plans "
+        f"for {result.plan_year}: {counts(result.plans)}; {result.obligations_met} obligations "
+        f"met in {elapsed:.1f}s"
     )
 
 
