@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
+    path("api/v1/", include("config.api")),
     path("", include("accounts.urls")),
     path("units/", include("units.urls")),
     path("lists/", include("units.lists.public_urls")),
@@ -14,6 +15,7 @@ urlpatterns = [
     path("evaluations/", include("verification.public_urls")),
     path("reporting/", include("reporting.urls")),
     path("quotas/", include("quotas.urls")),
+    path("dashboard/", include("config.dashboards.urls")),
     path("", include("deadlines.urls")),
     path("healthz/", include("core.urls")),
 ]

@@ -2,6 +2,7 @@
 
 from datetime import timedelta
 
+from config.api_description import API_DESCRIPTION
 from config.env import BASE_DIR, VAR_DIR, env
 
 SECRET_KEY = env("DJANGO_SECRET_KEY", default="insecure-local-development-key-change-me")
@@ -20,6 +21,8 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "rest_framework",
     "django_filters",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "axes",
     "accounts",
     "core",
@@ -167,8 +170,39 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "DEFAULT_PAGINATION_CLASS": "core.api.pagination.StablePageNumberPagination",
     "PAGE_SIZE": 100,
+    "DEFAULT_FILTER_BACKENDS": [
+        "django_filters.rest_framework.DjangoFilterBackend",
+        "core.api.filters.StableOrderingFilter",
+    ],
+    "DEFAULT_THROTTLE_CLASSES": ["core.api.throttling.TokenRateThrottle"],
+    # Per API token (or per user of a browser session).
+    "DEFAULT_THROTTLE_RATES": {"api": env("API_THROTTLE_RATE", default="3600/hour")},
+    "DEFAULT_SCHEMA_CLASS": "core.api.schema.AutoSchema",
+}
+
+# The OpenAPI 3 schema of /api/v1/ (config/api.py); its description is the API's contract.
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Carbon compliance API",
+    "VERSION": "1.0.0",
+    "DESCRIPTION": API_DESCRIPTION,
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    # The docs page's JavaScript is served from our static files: provincial networks are
+    # often offline, so no CDN.
+    "REDOC_DIST": "SIDECAR",
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    # Several models have a `status`: name each set of choices after what it is.
+    "ENUM_NAME_OVERRIDES": {
+        "SubmissionStatusEnum": "reporting.models.SubmissionStatus",
+        "EnterpriseStatusEnum": "units.models.EnterpriseStatus",
+        "ListStatusEnum": "units.models.ListStatus",
+        "ObligationStatusEnum": "deadlines.models.ObligationStatus",
+        "DecisionEnum": "units.models.Decision",
+    },
 }
 
 LOGGING = {
