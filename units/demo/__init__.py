@@ -17,7 +17,9 @@ generator, `plan()`), `seeding` (the writer, `seed()`, and the demo logins), `de
 (this year's monthly certifications as of a day, in step with the calendar,
 `seed_reporting()`) and `annual` (last year's annual emission reports and next year's data
 quality control plans as of a day, in step with the calendar, `seed_annual()`; their words in
-`annual_texts`).
+`annual_texts`), `verification` (last year's reports verified, objections and the institutions'
+evaluation in draft, `seed_verification()`) and `quotas` (last year's allowances pre-allocated,
+determined and issued, and their settlement in progress, `seed_quotas()`).
 """
 
 from units.demo.annual import AnnualResult, seed_annual
@@ -25,9 +27,11 @@ from units.demo.data import DEMO_PASSWORD, SCALES, SMALL_PROVINCES, THRESHOLD_T,
 from units.demo.deadlines import DeadlinesResult, seed_deadlines
 from units.demo.lists import ListsResult, ListStaff, ensure_list_staff, seed_lists
 from units.demo.planning import national_counts, plan
+from units.demo.quotas import QuotasResult, seed_quotas
 from units.demo.reporting import ReportingResult, seed_reporting
 from units.demo.seeding import Login, SeedResult, seed
 from units.demo.specs import EnterpriseSpec
+from units.demo.verification import VerificationResult, seed_verification
 
 __all__ = [
     "DEMO_PASSWORD",
@@ -40,9 +44,11 @@ __all__ = [
     "ListStaff",
     "ListsResult",
     "Login",
+    "QuotasResult",
     "ReportingResult",
     "Scale",
     "SeedResult",
+    "VerificationResult",
     "ensure_list_staff",
     "national_counts",
     "plan",
@@ -50,5 +56,7 @@ __all__ = [
     "seed_annual",
     "seed_deadlines",
     "seed_lists",
+    "seed_quotas",
     "seed_reporting",
+    "seed_verification",
 ]

@@ -1,6 +1,7 @@
 """`manage.py seed_demo [--scale small|national] [--today YYYY-MM-DD]`: deterministic demo data,
 demo logins, and the compliance calendar, the annual lists, the monthly certifications, the
-annual emission reports and the quality control plans as they stand on that day."""
+annual emission reports and the quality control plans, the verification, the allowances and
+their settlement as they stand on that day."""
 
 import time
 from datetime import date
@@ -21,8 +22,10 @@ class Command(BaseCommand):
         "their day has passed; then this year's monthly certifications, in step with the calendar "
         "(accepted, returned and corrected, awaiting review, drafts); then last year's annual "
         "emission reports and next year's data quality control plans, in step with the calendar "
-        "(accepted, returned, awaiting review, drafts). Deterministic and idempotent: a rerun "
-        "adds only what is missing."
+        "(accepted, returned, awaiting review, drafts); then last year's verification "
+        "(institutions, assignments, objections, the institutions' evaluation in draft) and "
+        "allowances (pre-allocated, determined and issued in four-eyes batches, settlement in "
+        "progress). Deterministic and idempotent: a rerun adds only what is missing."
     )
 
     def add_arguments(self, parser) -> None:
@@ -69,7 +72,15 @@ class Command(BaseCommand):
         # After the calendar (whose met obligations say when each was submitted) and the months.
         yearly = demo.seed_annual(scale, today=today)
         self.stdout.write(annual_line(yearly, time.perf_counter() - started))
-        self.stdout.write(login_table(result.logins + lists.logins))
+        started = time.perf_counter()
+        # After the annual reports, which verification verifies.
+        verified = demo.seed_verification(scale, today=today, staff=staff)
+        self.stdout.write(verification_line(verified, time.perf_counter() - started))
+        started = time.perf_counter()
+        # After the verification, whose confirmed figures allocation and settlement read.
+        quotas = demo.seed_quotas(scale, today=today, staff=staff)
+        self.stdout.write(quotas_line(quotas, time.perf_counter() - started))
+        self.stdout.write(login_table(result.logins + lists.logins + verified.logins))
 
 
 def deadlines_line(result: demo.DeadlinesResult, elapsed: float) -> str:
@@ -121,6 +132,33 @@ def annual_line(result: demo.AnnualResult, elapsed: float) -> str:
         f"for {result.plan_year}: {counts(result.plans)}; {result.obligations_met} obligations "
         f"met in {elapsed:.1f}s"
     )
+
+
+def verification_line(result: demo.VerificationResult, elapsed: float) -> str:
+    statuses, objections = result.assignments, result.objections
+    return (
+        f"verification of {result.year}: {sum(statuses.values())} assignments created "
+        f"({statuses.get('confirmed', 0)} confirmed, {statuses.get('concluded', 0)} awaiting "
+        f"confirmation, {statuses.get('assigned', 0) + statuses.get('returned', 0)} in progress), "
+        f"{result.basis_confirmed} of {result.year - 1} confirmed, {result.reports} accepted "
+        f"reports written; {sum(objections.values())} objections "
+        f"({objections.get('filed', 0)} awaiting re-review); {result.evaluations} institutions "
+        f"in draft evaluations; {result.obligations_met} obligations met in {elapsed:.1f}s"
+    )
+
+
+def quotas_line(result: demo.QuotasResult, elapsed: float) -> str:
+    approved = result.approved
+    line = (
+        f"allowances of {result.year}: batches approved: "
+        f"{approved.get('pre_allocation', 0)} pre-allocations, "
+        f"{approved.get('determination', 0)} determinations, {approved.get('allocation', 0)} "
+        f"issuances ({result.issued} allocations issued); {result.opened} settlements opened, "
+        f"{result.settled} settled, {result.partly} partly surrendered in {elapsed:.1f}s"
+    )
+    if result.waiting:
+        line += f"\n  drafts waiting for data: {'; '.join(result.waiting)}"
+    return line
 
 
 def login_table(logins: tuple[demo.Login, ...]) -> str:
