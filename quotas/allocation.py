@@ -220,7 +220,8 @@ def _allocations_for(year: int, enterprises: list[Enterprise], batch_field: str,
         .filter(
             Q(year=year, enterprise__in=[e.pk for e in enterprises]) | Q(**{batch_field: batch})
         )
-        .select_related("enterprise")
+        # The plan too: the audit snapshot names it.
+        .select_related("enterprise", "plan")
     )
     return {row.enterprise_id: row for row in rows}
 
@@ -719,16 +720,15 @@ def approve_batch(*, actor: scoping.Actor, batch: AllocationBatch) -> Allocation
     batch.approved_at = now
     batch.save(update_fields=["status", "approved_by", "approved_at", "updated_at"])
     _record_batch(actor, batch, before)
-    for allocation in allocations:
-        # The notice of year Y covers the compliance year Y-1: the period starts on its Jan 1.
-        deadlines.fulfil(
-            actor=actor,
-            kind=OBLIGATION_OF_STEP[batch.step],
-            enterprise=allocation.enterprise,
-            period_start=date(batch.year, 1, 1),
-            met_at=now,
-            fulfilment=f"quotas.allocationbatch:{batch.pk}",
-        )
+    # The notice of year Y covers the compliance year Y-1: the period starts on its Jan 1.
+    deadlines.fulfil_many(
+        actor=actor,
+        kind=OBLIGATION_OF_STEP[batch.step],
+        enterprise_ids=[allocation.enterprise_id for allocation in allocations],
+        period_start=date(batch.year, 1, 1),
+        met_at=now,
+        fulfilment=f"quotas.allocationbatch:{batch.pk}",
+    )
     _notify(batch, allocations, timezone.localdate(now))
     return batch
 
@@ -746,6 +746,11 @@ def _notify(batch: AllocationBatch, allocations: list[Allocation], approved_on: 
     users = recipients.enterprise_users(allocation.enterprise_id for allocation in allocations)
     plan = plan_for(batch.year, batch.sector)
     approval = int(batch.approved_at.timestamp())
+    review_until = (
+        add_working_days(approved_on, plan.review_window_days).isoformat()
+        if batch.step == Step.DETERMINATION
+        else None
+    )
     notices = []
     for allocation in allocations:
         context = {
@@ -756,9 +761,7 @@ def _notify(batch: AllocationBatch, allocations: list[Allocation], approved_on: 
         }
         if batch.step == Step.DETERMINATION:
             context["window_days"] = plan.review_window_days
-            context["review_until"] = add_working_days(
-                approved_on, plan.review_window_days
-            ).isoformat()
+            context["review_until"] = review_until
         if batch.step == Step.ALLOCATION and allocation.issued_on:
             context["issued_on"] = allocation.issued_on.isoformat()
         notices += [

@@ -21,6 +21,7 @@ from deadlines.models import (
 from deadlines.sweep import sweep, update_statuses
 from tests.deadlines.support import obligation, unit_user
 from tests.factories import accounts as users
+from tests.factories.units import EnterpriseFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -169,6 +170,71 @@ def test_an_obligation_with_an_extended_due_date_is_on_time_until_that_date(
 
     met.refresh_from_db()
     assert met.status == ObligationStatus.MET_ON_TIME
+
+
+def test_fulfilling_many_marks_each_units_obligation_once_in_fixed_queries(
+    shandong_enterprise, guangdong_enterprise, annual_report, django_assert_max_num_queries
+):
+    generate_obligations(today=date(2026, 3, 1))
+    met_already = fulfil(guangdong_enterprise, at(2026, 3, 5, 9, 0), fulfilment="earlier")
+    more = [EnterpriseFactory(province=shandong_enterprise.province) for _ in range(4)]
+    ids = [shandong_enterprise.pk, guangdong_enterprise.pk, *(unit.pk for unit in more)]
+    audited_before = set(AuditEvent.objects.values_list("pk", flat=True))
+
+    marked = services.fulfil_many(
+        actor=ANONYMOUS,
+        kind="annual_report",
+        period_start=LAST_YEAR,
+        enterprise_ids=ids,
+        met_at=at(2026, 4, 2, 9, 0),
+        fulfilment="quotas.allocationbatch:1",
+    )
+
+    # The units the sweep had not reached get their obligation first; the one met stays.
+    assert {o.enterprise_id for o in marked} == set(ids) - {guangdong_enterprise.pk}
+    rows = Obligation.objects.filter(kind="annual_report", enterprise_id__in=ids)
+    assert {(o.enterprise_id, o.status, o.fulfilment) for o in rows} == {
+        *((pk, ObligationStatus.MET_LATE, "quotas.allocationbatch:1") for pk in set(ids)
+          - {guangdong_enterprise.pk}),
+        (guangdong_enterprise.pk, ObligationStatus.MET_ON_TIME, "earlier"),
+    }  # fmt: skip
+    assert met_already.pk not in {o.pk for o in marked}
+    events = AuditEvent.objects.filter(target_type="deadlines.obligation").exclude(
+        pk__in=audited_before
+    )
+    assert sorted(int(e.target_id) for e in events) == sorted(o.pk for o in marked)
+    assert {e.changes["status"]["after"] for e in events} == {ObligationStatus.MET_LATE}
+
+    # However many units: the same queries (calendar rules, existing, created, lock, update).
+    more += [EnterpriseFactory(province=shandong_enterprise.province) for _ in range(5)]
+    with django_assert_max_num_queries(25) as queries:
+        services.fulfil_many(
+            actor=ANONYMOUS,
+            kind="annual_report",
+            period_start=LAST_YEAR,
+            enterprise_ids=[unit.pk for unit in more[4:]],
+            met_at=at(2026, 4, 2, 9, 0),
+        )
+    few = len(queries)
+    more += [EnterpriseFactory(province=shandong_enterprise.province) for _ in range(12)]
+    with django_assert_max_num_queries(few):
+        services.fulfil_many(
+            actor=ANONYMOUS,
+            kind="annual_report",
+            period_start=LAST_YEAR,
+            enterprise_ids=[unit.pk for unit in more[9:]],
+            met_at=at(2026, 4, 2, 9, 0),
+        )
+
+
+def test_fulfilling_many_of_no_unit_does_nothing(django_assert_num_queries):
+    with django_assert_num_queries(0):
+        assert (
+            services.fulfil_many(
+                actor=ANONYMOUS, kind="annual_report", period_start=LAST_YEAR, enterprise_ids=[]
+            )
+            == []
+        )
 
 
 # --- Marking as met by hand ------------------------------------------------------------------

@@ -643,3 +643,45 @@ def test_recompute_reads_nothing_but_the_stored_inputs(
     with django_assert_num_queries(0):
         figures = services.recompute(allocation)
     assert figures["determined"] == Decimal(2_540_847)
+
+
+# --- the cost of a province -----------------------------------------------------------------------
+
+
+def test_drafting_and_approving_a_determination_takes_the_same_queries_for_more_units(
+    plant, shandong, jinan, shandong_staff, approver, time_machine, django_assert_max_num_queries
+):
+    """A province has hundreds of units: the services read and write them in bulk."""
+    pre_allocated(shandong, shandong_staff, approver, time_machine)
+
+    def add_units(n):
+        for _ in range(n):
+            enterprise = unit(shandong, city=jinan)
+            facility = coal_unit(enterprise)
+            verified(
+                enterprise,
+                2025,
+                emissions=2_000_000,
+                activity=power_activity(facility, generated=2_500_000, heat=1_000_000),
+            )
+
+    def queries_of_a_determination() -> tuple[int, int]:
+        at(time_machine, DETERMINATION_DAY)
+        with django_assert_max_num_queries(200) as drafting:
+            batch = services.draft_determination(
+                actor=act(shandong_staff), province=shandong, year=2025, sector="power"
+            )
+        services.submit_batch(actor=act(shandong_staff), batch=batch)
+        with django_assert_max_num_queries(200) as approving:
+            services.approve_batch(actor=act(approver), batch=batch)
+        Allocation.objects.filter(determination_batch=batch).update(
+            determination_batch=None, determined=None, to_issue=None
+        )
+        batch.delete()
+        Obligation.objects.filter(kind="allocation_determination").delete()
+        return len(drafting), len(approving)
+
+    add_units(1)
+    few = queries_of_a_determination()
+    add_units(4)
+    assert queries_of_a_determination() == few
