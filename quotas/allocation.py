@@ -69,7 +69,14 @@ from quotas.models import (
 from units.models import Enterprise, EnterpriseStatus, Province
 from verification.workdays import add_working_days
 
-BATCH_FIELDS = ("status", "prepared_by", "submitted_at", "approved_by", "approved_at")
+BATCH_FIELDS = (
+    "status",
+    "prepared_by",
+    "submitted_by",
+    "submitted_at",
+    "approved_by",
+    "approved_at",
+)
 ISSUE_FIELDS = ("issued", "issued_on")
 REVIEW_FIELDS = ("status", "decision", "decided_by", "decided_at")
 BATCH_OF_STEP = {
@@ -118,24 +125,13 @@ def _require_status(batch: AllocationBatch, status: str) -> None:
     )
 
 
-def submitter_id(batch: AllocationBatch) -> int | None:
-    """Who submitted the batch last (from its audit trail)."""
-    return (
-        AuditEvent.objects.for_target(batch)
-        .filter(action=AuditAction.STATUS, changes__status__after=BatchStatus.SUBMITTED)
-        .order_by("-occurred_at", "-pk")
-        .values_list("actor_id", flat=True)
-        .first()
-    )
-
-
 def may_approve(actor: scoping.Actor, batch: AllocationBatch) -> bool:
     """The second pair of eyes: staff of the province who neither prepared nor submitted it."""
     if batch.status != BatchStatus.SUBMITTED or actor.user is None:
         return False
     if not (actor.is_administrator or scoping.staff_covers(actor, batch.province_id, None)):
         return False
-    return actor.user.pk not in (batch.prepared_by_id, submitter_id(batch))
+    return actor.user.pk not in (batch.prepared_by_id, batch.submitted_by_id)
 
 
 def _record_batch(
@@ -672,8 +668,9 @@ def submit_batch(*, actor: scoping.Actor, batch: AllocationBatch) -> AllocationB
         raise DomainError(_("Record the issuance before submitting."), field="issued_on")
     before = audit.snapshot(batch, BATCH_FIELDS)
     batch.status = BatchStatus.SUBMITTED
+    batch.submitted_by = actor.user
     batch.submitted_at = timezone.now()
-    batch.save(update_fields=["status", "submitted_at", "updated_at"])
+    batch.save(update_fields=["status", "submitted_by", "submitted_at", "updated_at"])
     _record_batch(actor, batch, before)
     return batch
 
@@ -699,7 +696,7 @@ def approve_batch(*, actor: scoping.Actor, batch: AllocationBatch) -> Allocation
     counted)."""
     batch = _lock(actor, batch)
     _require_status(batch, BatchStatus.SUBMITTED)
-    if actor.user.pk in (batch.prepared_by_id, submitter_id(batch)):
+    if actor.user.pk in (batch.prepared_by_id, batch.submitted_by_id):
         raise DomainError(
             _(
                 "The batch must be approved by a staff member other than the one who "

@@ -156,6 +156,10 @@ class AllocationBatch(PublicModel):
         settings.AUTH_USER_MODEL, verbose_name=_("prepared by"), on_delete=models.PROTECT,
         related_name="+",
     )  # fmt: skip
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("submitted by"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="+",
+    )  # fmt: skip
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
     approved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("approved by"), null=True, blank=True,

@@ -56,7 +56,15 @@ from verification.models import (
 from verification.scoring import ReportFacts, Result, Rubric, evaluate, submitted_on_time
 
 EVALUATED = (AssignmentStatus.CONCLUDED, AssignmentStatus.CONFIRMED)
-ROUND_FIELDS = ("status", "scheme", "prepared_by", "submitted_at", "approved_by", "published_at")
+ROUND_FIELDS = (
+    "status",
+    "scheme",
+    "prepared_by",
+    "submitted_by",
+    "submitted_at",
+    "approved_by",
+    "published_at",
+)
 SCORE_FIELDS = ("reports", "timeliness", "quality", "compliance", "total", "grade", "vetoed")
 SPOT_CHECK_FIELDS = ("assignment", "checked_on", "deviation_found", "deviation_tonnes", "note")
 OBLIGATION_KIND = "institution_evaluation"
@@ -100,23 +108,13 @@ def _require_status(round_: EvaluationRound, status: str) -> None:
     )
 
 
-def submitter_id(round_: EvaluationRound) -> int | None:
-    """Who submitted the round last (from its audit trail)."""
-    return (
-        AuditEvent.objects.for_target(round_)
-        .filter(action=AuditAction.STATUS, changes__status__after=EvaluationStatus.SUBMITTED)
-        .values_list("actor_id", flat=True)
-        .first()
-    )
-
-
 def may_approve(actor: scoping.Actor, round_: EvaluationRound) -> bool:
     """The second pair of eyes: staff of the province who neither prepared nor submitted it."""
     if round_.status != EvaluationStatus.SUBMITTED or actor.user is None:
         return False
     if not (actor.is_administrator or scoping.staff_covers(actor, round_.province_id, None)):
         return False
-    return actor.user.pk not in (round_.prepared_by_id, submitter_id(round_))
+    return actor.user.pk not in (round_.prepared_by_id, round_.submitted_by_id)
 
 
 # --- the figures ----------------------------------------------------------------------------------
@@ -349,8 +347,9 @@ def submit(*, actor: scoping.Actor, round: EvaluationRound) -> EvaluationRound:
             )
     before = audit.snapshot(round_, ROUND_FIELDS)
     round_.status = EvaluationStatus.SUBMITTED
+    round_.submitted_by = actor.user
     round_.submitted_at = timezone.now()
-    round_.save(update_fields=["status", "submitted_at", "updated_at"])
+    round_.save(update_fields=["status", "submitted_by", "submitted_at", "updated_at"])
     _record(actor, round_, before)
     return round_
 
@@ -377,7 +376,7 @@ def approve_and_publish(*, actor: scoping.Actor, round: EvaluationRound) -> Eval
     the province's evaluation obligation for the period is met."""
     round_ = _lock(actor, round)
     _require_status(round_, EvaluationStatus.SUBMITTED)
-    if actor.user.pk in (round_.prepared_by_id, submitter_id(round_)):
+    if actor.user.pk in (round_.prepared_by_id, round_.submitted_by_id):
         raise DomainError(
             _(
                 "The evaluation must be approved by a staff member other than the one who "

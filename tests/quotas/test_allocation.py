@@ -343,6 +343,7 @@ class TestWorkflow:
                 services.approve_batch(actor=act(person), batch=batch)
         batch.refresh_from_db()
         assert (batch.status, batch.approved_by) == (BatchStatus.SUBMITTED, None)
+        assert (batch.prepared_by, batch.submitted_by) == (shandong_staff, approver)
         third = users.staff(shandong, username="shandong-third")
         services.approve_batch(actor=act(third), batch=batch)
         batch.refresh_from_db()

@@ -259,7 +259,7 @@ def test_every_step_is_approved_by_a_second_pair_of_eyes(seeded):
             assert batch.status == BatchStatus.APPROVED
             assert batch.prepared_by.username == staff
             assert batch.approved_by.username == approver
-            assert allocations.submitter_id(batch) == batch.prepared_by_id
+            assert batch.submitted_by_id == batch.prepared_by_id
             assert batch.submitted_at < batch.approved_at
             due = {"pre_allocation": date(2026, 6, 30), "determination": date(2026, 9, 20)}
             assert local(batch.approved_at) <= due.get(batch.step, date(2026, 9, 30))
@@ -327,6 +327,7 @@ def test_outside_the_demo_provinces_the_steps_are_written_as_the_services_write_
             (b.sector, b.step): (
                 b.status,
                 b.prepared_by_id,
+                b.submitted_by_id,
                 b.approved_by_id,
                 b.submitted_at,
                 b.approved_at,

@@ -239,8 +239,8 @@ def _approve_in_bulk(run: Run, province: Province, plan, team: Team, steps: list
                 break
         batch = AllocationBatch.objects.create(
             province=province, year=run.year, sector=sector, step=step,
-            status=BatchStatus.APPROVED, prepared_by=team.staff, submitted_at=submitted,
-            approved_by=team.approver, approved_at=approved,
+            status=BatchStatus.APPROVED, prepared_by=team.staff, submitted_by=team.staff,
+            submitted_at=submitted, approved_by=team.approver, approved_at=approved,
         )  # fmt: skip
         _date_batch(batch, created=drafted, updated=approved)
         for pk, row in rows.items():
