@@ -112,7 +112,58 @@ class ValidationThreshold(models.Model):
         return f"{self.code} = {self.value}"
 
 
-class MonthlyCertification(PublicModel):
+class Submission(PublicModel):
+    """What every kind of submission shares: versions of one enterprise's record for a period on
+    the state machine of reporting.submissions (draft -> submitted -> returned | accepted ->
+    superseded), who submitted and who reviewed it. Only a draft is ever edited; a correction of
+    a submitted, returned or accepted version is a new version that supersedes it."""
+
+    version = models.PositiveSmallIntegerField(_("version"), default=1)
+    status = models.CharField(
+        _("status"), max_length=12, choices=SubmissionStatus.choices, default=SubmissionStatus.DRAFT
+    )
+    supersedes = models.OneToOneField(
+        "self", verbose_name=_("previous version"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="next_version",
+    )  # fmt: skip
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("submitted by"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="+",
+    )  # fmt: skip
+    reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("reviewed by"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="+",
+    )  # fmt: skip
+    review_comment = models.TextField(_("review comment"), blank=True)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status == SubmissionStatus.DRAFT
+
+
+class Calculated(models.Model):
+    """The data items' values of a submission that computes emissions (a monthly certification,
+    an annual report), the explanations of its warnings and the calculation it stores."""
+
+    schema = models.ForeignKey(DataItemSchema, verbose_name=_("schema"), on_delete=models.PROTECT)
+    values = models.JSONField(_("values"), default=dict, blank=True)
+    explanations = models.JSONField(_("explanations of warnings"), default=dict, blank=True)
+    emissions = models.DecimalField(
+        _("computed emissions (tCO2)"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
+    calculation = models.JSONField(_("calculation"), default=list, blank=True)
+    formula_version = models.CharField(_("formula version"), max_length=40, blank=True)
+
+    class Meta:
+        abstract = True
+
+
+class MonthlyCertification(Submission, Calculated):
     """One version of an enterprise's monthly certification of accounting data.
 
     draft -> submitted -> returned | accepted -> superseded. Only a draft is ever edited; a
@@ -127,33 +178,6 @@ class MonthlyCertification(PublicModel):
     )
     year = models.PositiveSmallIntegerField(_("year"))
     month = models.PositiveSmallIntegerField(_("month"))
-    version = models.PositiveSmallIntegerField(_("version"), default=1)
-    status = models.CharField(
-        _("status"), max_length=12, choices=SubmissionStatus.choices, default=SubmissionStatus.DRAFT
-    )
-    supersedes = models.OneToOneField(
-        "self", verbose_name=_("previous version"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="next_version",
-    )  # fmt: skip
-    schema = models.ForeignKey(DataItemSchema, verbose_name=_("schema"), on_delete=models.PROTECT)
-    values = models.JSONField(_("values"), default=dict, blank=True)
-    explanations = models.JSONField(_("explanations of warnings"), default=dict, blank=True)
-    emissions = models.DecimalField(
-        _("computed emissions (tCO2)"), max_digits=14, decimal_places=2, null=True, blank=True
-    )
-    calculation = models.JSONField(_("calculation"), default=list, blank=True)
-    formula_version = models.CharField(_("formula version"), max_length=40, blank=True)
-    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
-    submitted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("submitted by"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="+",
-    )  # fmt: skip
-    reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
-    reviewed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("reviewed by"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="+",
-    )  # fmt: skip
-    review_comment = models.TextField(_("review comment"), blank=True)
 
     class Meta:
         verbose_name = _("monthly certification")
@@ -190,10 +214,6 @@ class MonthlyCertification(PublicModel):
     @property
     def period_start(self) -> date:
         return date(self.year, self.month, 1)
-
-    @property
-    def is_editable(self) -> bool:
-        return self.status == SubmissionStatus.DRAFT
 
 
 class Severity(models.TextChoices):
@@ -299,7 +319,7 @@ class PlanSection(models.TextChoices):
     QA_QC = "qa_qc", _("Quality assurance and quality control")
 
 
-class QualityControlPlan(PublicModel):
+class QualityControlPlan(Submission):
     """One version of an enterprise's data quality control plan for a year, due by Dec 31 of
     the year before. Same life cycle as a monthly certification:
     draft -> submitted -> returned | accepted -> superseded; only a draft is edited."""
@@ -311,26 +331,7 @@ class QualityControlPlan(PublicModel):
         related_name="quality_control_plans",
     )
     year = models.PositiveSmallIntegerField(_("plan year"))
-    version = models.PositiveSmallIntegerField(_("version"), default=1)
-    status = models.CharField(
-        _("status"), max_length=12, choices=SubmissionStatus.choices, default=SubmissionStatus.DRAFT
-    )
-    supersedes = models.OneToOneField(
-        "self", verbose_name=_("previous version"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="next_version",
-    )  # fmt: skip
     content = models.JSONField(_("content"), default=dict, blank=True)
-    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
-    submitted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("submitted by"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="+",
-    )  # fmt: skip
-    reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
-    reviewed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("reviewed by"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="+",
-    )  # fmt: skip
-    review_comment = models.TextField(_("review comment"), blank=True)
 
     class Meta:
         verbose_name = _("data quality control plan")
@@ -363,16 +364,12 @@ class QualityControlPlan(PublicModel):
     def period_start(self) -> date:
         return date(self.year, 1, 1)
 
-    @property
-    def is_editable(self) -> bool:
-        return self.status == SubmissionStatus.DRAFT
-
     def sections(self) -> list[tuple[str, str, str]]:
         """(key, label, text) of every section, in order."""
         return [(key, label, self.content.get(key, "")) for key, label in PlanSection.choices]
 
 
-class AnnualReport(PublicModel):
+class AnnualReport(Submission, Calculated):
     """One version of an enterprise's annual emission report for a year (due Mar 31 of the year
     after), with its emissions by source, its findings and its reconciliation against the
     year's monthly certifications. For the other key industries it carries the supplementary
@@ -386,37 +383,10 @@ class AnnualReport(PublicModel):
         related_name="annual_reports",
     )
     year = models.PositiveSmallIntegerField(_("reporting year"))
-    version = models.PositiveSmallIntegerField(_("version"), default=1)
-    status = models.CharField(
-        _("status"), max_length=12, choices=SubmissionStatus.choices, default=SubmissionStatus.DRAFT
-    )
-    supersedes = models.OneToOneField(
-        "self", verbose_name=_("previous version"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="next_version",
-    )  # fmt: skip
-    schema = models.ForeignKey(DataItemSchema, verbose_name=_("schema"), on_delete=models.PROTECT)
-    values = models.JSONField(_("values"), default=dict, blank=True)
-    explanations = models.JSONField(_("explanations of warnings"), default=dict, blank=True)
-    emissions = models.DecimalField(
-        _("computed emissions (tCO2)"), max_digits=14, decimal_places=2, null=True, blank=True
-    )
-    calculation = models.JSONField(_("calculation"), default=list, blank=True)
-    formula_version = models.CharField(_("formula version"), max_length=40, blank=True)
     findings = models.JSONField(_("findings"), default=list, blank=True)
     reconciliation = models.JSONField(_("reconciliation"), default=list, blank=True)
     months_certified = models.PositiveSmallIntegerField(_("months certified"), default=0)
     supplementary = models.JSONField(_("supplementary data"), default=dict, blank=True)
-    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
-    submitted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("submitted by"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="+",
-    )  # fmt: skip
-    reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
-    reviewed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("reviewed by"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="+",
-    )  # fmt: skip
-    review_comment = models.TextField(_("review comment"), blank=True)
 
     class Meta:
         verbose_name = _("annual emission report")
@@ -448,10 +418,6 @@ class AnnualReport(PublicModel):
     @property
     def period_start(self) -> date:
         return date(self.year, 1, 1)
-
-    @property
-    def is_editable(self) -> bool:
-        return self.status == SubmissionStatus.DRAFT
 
 
 class ReportAttachment(StoredFile):
