@@ -4,13 +4,11 @@ Thin: parse, resolve the actor, call one service or selector, render. A refused 
 the page again with 400 and the reason."""
 
 from datetime import date
-from itertools import groupby
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -18,32 +16,19 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from accounts import scoping
-from core.errors import DomainError, NotFound
-from core.errors import PermissionDenied as ServicePermissionDenied
+from core.errors import DomainError
 from reporting import messages as wording
-from reporting import selectors, services, submissions
+from reporting import selectors, services, submission_views, submissions, value_views
 from reporting.forms import (
     CertificationValuesForm,
     EvidenceForm,
     QueueFilterForm,
-    ReturnForm,
-    ReviewForm,
     StartForm,
     WaiverForm,
 )
 from reporting.models import Severity, SubmissionStatus
+from reporting.submission_views import Kind
 from units import selectors as units
-
-PAGE_SIZE = 50
-LINE_KINDS = {
-    "combustion": gettext_lazy("Fuel combustion"),
-    "process": gettext_lazy("Process"),
-    "reported": gettext_lazy("Reported total"),
-}
-
-
-def _is_own(actor, certification) -> bool:
-    return certification.enterprise_id in actor.enterprise_ids
 
 
 def _ended_months(year: int, today: date) -> list[int]:
@@ -60,16 +45,6 @@ def _year(value, today: date) -> int:
     except (TypeError, ValueError):
         return today.year
     return year if 2000 <= year <= today.year else today.year
-
-
-def _action(latest) -> str:
-    if latest is None:
-        return "start"
-    if latest.status == SubmissionStatus.DRAFT:
-        return "continue"
-    if latest.status == SubmissionStatus.RETURNED:
-        return "correct"
-    return "view"
 
 
 def _certifications_page(request, actor, year: int, *, start_form=None, status=200):
@@ -95,7 +70,7 @@ def _certifications_page(request, actor, year: int, *, start_form=None, status=2
                     "month": month,
                     "latest": latest.get((enterprise.pk, month)),
                     "obligation": due.get((enterprise.pk, date(year, month, 1))),
-                    "action": _action(latest.get((enterprise.pk, month))),
+                    "action": submission_views.next_action(latest.get((enterprise.pk, month))),
                 }
                 for month in reversed(months)
             ],
@@ -120,52 +95,10 @@ def certifications(request):
     return _certifications_page(request, actor, year)
 
 
-@login_required
-@require_POST
-def certification_start(request):
-    actor = scoping.actor_for(request.user)
-    if not actor.enterprise_ids:
-        raise PermissionDenied
-    form = StartForm(request.POST, enterprises=units.my_enterprises(actor=actor))
+def _start_refused(request, actor, **page):
+    """The year's page again, for the year the refused start was for."""
     year = _year(request.POST.get("year"), timezone.localdate())
-    if not form.is_valid():
-        if "enterprise" in form.errors and request.POST.get("enterprise"):
-            raise Http404  # another unit, or none: as if it did not exist
-        return _certifications_page(request, actor, year, start_form=form, status=400)
-    try:
-        certification = services.start(
-            actor=actor,
-            enterprise=form.cleaned_data["enterprise"],
-            year=form.cleaned_data["year"],
-            month=form.cleaned_data["month"],
-        )
-    except (NotFound, ServicePermissionDenied):
-        raise
-    except DomainError as error:
-        form.add_error(error.field if error.field in form.fields else None, error.message)
-        return _certifications_page(request, actor, year, start_form=form, status=400)
-    return redirect(certification)
-
-
-def _grouped(items, values):
-    return [
-        (wording.group_name(members), [(item, values.get(item.code, "")) for item in members])
-        for members in (list(run) for _group, run in groupby(items, key=lambda i: i.group))
-    ]
-
-
-def _calculation(certification, items):
-    groups = {}
-    for item in items:
-        groups.setdefault(item.group, []).append(item)
-    return [
-        {
-            **line,
-            "label": wording.group_name(groups.get(line["group"], [])),
-            "kind_label": LINE_KINDS.get(line["kind"], line["kind"]),
-        }
-        for line in certification.calculation
-    ]
+    return _certifications_page(request, actor, year, **page)
 
 
 def _evidence(actor, certification, items_by_code):
@@ -181,21 +114,17 @@ def _detail_context(actor, certification, *, error=None, **forms):
     by_code = {item.code: item for item in items}
     findings = list(selectors.findings(actor=actor, certification=certification))
     warnings = [f for f in findings if f.severity == Severity.WARNING]
-    is_own, is_reviewer = (
-        _is_own(actor, certification),
-        submissions.is_reviewer(actor, certification),
-    )
+    is_own = submission_views.is_own(actor, certification)
+    is_reviewer = submissions.is_reviewer(actor, certification)
     editable = is_own and certification.is_editable
     under_review = is_reviewer and certification.status == SubmissionStatus.SUBMITTED
-    values_form = forms.get("values_form") or (
-        CertificationValuesForm(
-            initial=certification.values,
-            items=items,
-            warnings=warnings,
-            explanations=certification.explanations,
-        )
-        if editable
-        else None
+    values_form = value_views.values_form(
+        CertificationValuesForm,
+        certification,
+        forms,
+        items=items,
+        warnings=warnings,
+        editable=editable,
     )
     failed_waiver = forms.get("waiver_form")
     rows = [
@@ -223,25 +152,21 @@ def _detail_context(actor, certification, *, error=None, **forms):
     return {
         "certification": certification,
         "error": error,
-        "is_own": is_own,
         "is_reviewer": is_reviewer,
         "editable": editable,
         "show_waiver_justification": not is_own or is_reviewer,
         "values_form": values_form,
-        "groups": _grouped(items, certification.values),
+        "groups": value_views.grouped(items, certification.values),
         "findings": rows,
         "errors_count": sum(1 for f in findings if f.severity == Severity.ERROR),
         "warnings_count": len(warnings),
-        "calculation": _calculation(certification, items),
+        "calculation": value_views.calculation(certification, items),
         "evidence": _evidence(actor, certification, by_code),
         "evidence_form": forms.get("evidence_form")
         or (EvidenceForm(items=items) if editable else None),
-        "accept_form": forms.get("accept_form") or (ReviewForm() if under_review else None),
-        "return_form": forms.get("return_form") or (ReturnForm() if under_review else None),
-        "versions": versions,
-        "may_correct": is_own
-        and certification.status in submissions.STANDING
-        and not any(v.status == SubmissionStatus.DRAFT for v in versions),
+        **submission_views.review_context(
+            certification, versions, forms, own_record=is_own, reviewer=is_reviewer
+        ),
         "diff": selectors.diff(certification),
         "obligation": obligation,
     }
@@ -256,160 +181,59 @@ def _detail(request, actor, certification, *, status=200, **extra):
     )
 
 
-def _refused(request, actor, certification, error: DomainError, *, form=None, **forms):
-    if isinstance(error, NotFound | ServicePermissionDenied):
-        raise error
-    if form is not None:
-        form.add_error(error.field if error.field in form.fields else None, error.message)
-    return _detail(request, actor, certification, status=400, error=error.message, **forms)
+CERTIFICATION = Kind(
+    name="certification",
+    detail=selectors.certification_detail,
+    render=_detail,
+    submit=services.submit,
+    accept=services.accept,
+    return_for_correction=services.return_for_correction,
+    submitted=gettext_lazy("The certification was submitted to the provincial department."),
+    after_review="reporting:review-queue",
+)
 
-
-@login_required
-def certification_detail(request, public_id):
-    actor = scoping.actor_for(request.user)
-    certification = selectors.certification_detail(actor=actor, public_id=public_id)
-    return _detail(request, actor, certification)
-
-
-def _own(request, public_id):
-    actor = scoping.actor_for(request.user)
-    certification = selectors.certification_detail(actor=actor, public_id=public_id)
-    if not _is_own(actor, certification):
-        raise PermissionDenied
-    return actor, certification
-
-
-@login_required
-@require_POST
-def certification_save(request, public_id):
-    actor, certification = _own(request, public_id)
-    warnings = [
+certification_start = submission_views.start_view(
+    form_class=StartForm,
+    start=services.start,
+    page=_start_refused,
+    fields=("enterprise", "year", "month"),
+)
+certification_detail = submission_views.detail_view(CERTIFICATION)
+certification_save = value_views.save_view(
+    CERTIFICATION,
+    form_class=CertificationValuesForm,
+    warnings=lambda actor, certification: [
         f
         for f in selectors.findings(actor=actor, certification=certification)
         if f.severity == Severity.WARNING
-    ]
-    form = CertificationValuesForm(
-        request.POST,
-        items=selectors.items_of(certification),
-        warnings=warnings,
-        explanations=certification.explanations,
-    )
-    if not form.is_valid():
-        error = _("Some values are not numbers: correct the marked fields. Nothing was saved.")
-        return _detail(request, actor, certification, status=400, error=error, values_form=form)
-    try:
-        found = services.save_values(
-            actor=actor,
-            certification=certification,
-            values=form.values(),
-            explanations=form.explanations(certification.explanations),
-        )
-    except DomainError as error:
-        return _refused(request, actor, certification, error, form=form, values_form=form)
-    errors = sum(1 for f in found if f.severity == Severity.ERROR)
-    messages.success(
-        request,
-        _("Saved. The check found %(errors)d error(s) and %(warnings)d warning(s).")
-        % {"errors": errors, "warnings": len(found) - errors},
-    )
-    return redirect(certification)
-
-
-@login_required
-@require_POST
-def certification_submit(request, public_id):
-    actor, certification = _own(request, public_id)
-    try:
-        services.submit(actor=actor, certification=certification)
-    except DomainError as error:
-        return _refused(request, actor, certification, error)
-    messages.success(request, _("The certification was submitted to the provincial department."))
-    return redirect(certification)
-
-
-@login_required
-@require_POST
-def evidence_add(request, public_id):
-    actor, certification = _own(request, public_id)
-    form = EvidenceForm(request.POST, request.FILES, items=selectors.items_of(certification))
-    if not form.is_valid():
-        return _detail(request, actor, certification, status=400, evidence_form=form)
-    try:
-        services.add_evidence(
-            actor=actor,
-            certification=certification,
-            uploaded_file=form.cleaned_data["file"],
-            kind=form.cleaned_data["kind"],
-            item_code=form.cleaned_data["item_code"],
-            lab_report_number=form.cleaned_data["lab_report_number"],
-            lab_report_date=form.cleaned_data["lab_report_date"],
-        )
-    except DomainError as error:
-        return _refused(request, actor, certification, error, form=form, evidence_form=form)
-    messages.success(request, _("The file was added; its SHA-256 is shown in the list."))
-    return redirect(certification)
+    ],
+    save=services.save_values,
+)
+certification_submit = submission_views.submit_view(CERTIFICATION)
+evidence_add = submission_views.attach_view(
+    CERTIFICATION,
+    form=lambda request, certification: EvidenceForm(
+        request.POST, request.FILES, items=selectors.items_of(certification)
+    ),
+    form_key="evidence_form",
+    add=services.add_evidence,
+    fields=("kind", "item_code", "lab_report_number", "lab_report_date"),
+)
+certification_accept = submission_views.accept_view(CERTIFICATION)
+certification_return = submission_views.return_view(CERTIFICATION)
 
 
 @login_required
 def evidence_download(request, public_id):
     """Served only to users who may see the certification; anyone else gets 404."""
     actor = scoping.actor_for(request.user)
-    evidence = selectors.evidence_file(actor=actor, public_id=public_id)
-    try:
-        handle = evidence.file.open("rb")
-    except FileNotFoundError:
-        raise Http404 from None
-    return FileResponse(handle, as_attachment=True, filename=evidence.original_name)
-
-
-def _under_review(request, public_id):
-    actor = scoping.actor_for(request.user)
-    certification = selectors.certification_detail(actor=actor, public_id=public_id)
-    if not submissions.is_reviewer(actor, certification):
-        raise PermissionDenied
-    return actor, certification
-
-
-@login_required
-@require_POST
-def certification_accept(request, public_id):
-    actor, certification = _under_review(request, public_id)
-    form = ReviewForm(request.POST)
-    if not form.is_valid():
-        return _detail(request, actor, certification, status=400, accept_form=form)
-    try:
-        services.accept(
-            actor=actor, certification=certification, comment=form.cleaned_data["comment"]
-        )
-    except DomainError as error:
-        return _refused(request, actor, certification, error, form=form, accept_form=form)
-    messages.success(request, _("Accepted: %(what)s.") % {"what": certification})
-    return redirect("reporting:review-queue")
-
-
-@login_required
-@require_POST
-def certification_return(request, public_id):
-    actor, certification = _under_review(request, public_id)
-    form = ReturnForm(request.POST)
-    if not form.is_valid():
-        return _detail(request, actor, certification, status=400, return_form=form)
-    try:
-        services.return_for_correction(
-            actor=actor, certification=certification, comment=form.cleaned_data["comment"]
-        )
-    except DomainError as error:
-        return _refused(request, actor, certification, error, form=form, return_form=form)
-    messages.success(
-        request, _("Returned to the enterprise for correction: %(what)s.") % {"what": certification}
-    )
-    return redirect("reporting:review-queue")
+    return submission_views.serve(selectors.evidence_file(actor=actor, public_id=public_id))
 
 
 @login_required
 @require_POST
 def finding_waive(request, public_id, finding_id):
-    actor, certification = _under_review(request, public_id)
+    actor, certification = submission_views.under_review(CERTIFICATION, request, public_id)
     finding = (
         selectors.findings(actor=actor, certification=certification).filter(pk=finding_id).first()
     )
@@ -424,7 +248,9 @@ def finding_waive(request, public_id, finding_id):
             actor=actor, finding=finding, justification=form.cleaned_data["justification"]
         )
     except DomainError as error:
-        return _refused(request, actor, certification, error, form=form, **extra)
+        return submission_views.refused(
+            CERTIFICATION, request, actor, certification, error, form=form, **extra
+        )
     messages.success(request, _("The warning was waived; the justification is recorded."))
     return redirect(certification)
 
@@ -432,7 +258,7 @@ def finding_waive(request, public_id, finding_id):
 @login_required
 def review_queue(request):
     actor = scoping.actor_for(request.user)
-    if not (actor.staff_scopes or actor.sees_all_provinces):
+    if not submission_views.is_staff(actor):
         raise PermissionDenied
     data = request.GET.copy()
     data.setdefault("status", SubmissionStatus.SUBMITTED)
@@ -440,14 +266,7 @@ def review_queue(request):
     filters = (
         selectors.QueueFilters(**form.cleaned_data) if form.is_valid() else selectors.QueueFilters()
     )
-    query = request.GET.copy()
-    query.pop("page", None)
-    context = {
-        "form": form,
-        "page": Paginator(selectors.review_queue(actor=actor, filters=filters), PAGE_SIZE).get_page(
-            request.GET.get("page")
-        ),
-        "query": query.urlencode(),
-        "show_province": actor.sees_all_provinces or len(actor.province_ids) > 1,
-    }
-    return render(request, "reporting/review_queue.html", context)
+    rows = selectors.review_queue(actor=actor, filters=filters)
+    return submission_views.staff_page(
+        request, actor, form=form, rows=rows, template="reporting/review_queue.html"
+    )
