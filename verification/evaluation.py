@@ -1,11 +1,11 @@
-"""The yearly evaluation of verification institutions (due Nov 30): the writes (prepare, spot
-checks, the compliance checklist, four-eyes approval and publication) and the reads behind the
-staff and public pages.
+"""The yearly evaluation of verification institutions (due Nov 30): the round's writes, from
+preparing the draft to its publication: prepare (and refresh) it, answer the compliance
+checklist, submit, return to draft, and the four-eyes approval that publishes it.
 
-The arithmetic and what the evaluation of a year covers are in `verification.scoring`. Each
-institution's evaluation stores the figures it was computed from and the rubric used
-(`InstitutionEvaluation.inputs`), so that `recompute` gives the stored result again, whatever
-happens to the assignments or the scheme afterwards.
+What an evaluation is computed from, its rubric and its labels are in
+`verification.evaluation_figures` (the arithmetic in `verification.scoring`); the reads behind
+the staff and public pages in `verification.evaluation_selectors`; the spot checks that count in
+the next evaluation in `verification.spot_checks`.
 
 Every write takes the acting user, runs in one transaction and is audited. A round is prepared
 (and refreshed) as a draft by the province's staff, submitted, then approved and published by a
@@ -15,47 +15,28 @@ different staff member; published, it is never changed, and the province's
 
 from collections.abc import Mapping
 from datetime import date
-from decimal import Decimal
-from itertools import groupby
 
 from django.db import transaction
-from django.db.models import (
-    Case,
-    CharField,
-    Count,
-    Exists,
-    IntegerField,
-    OuterRef,
-    Q,
-    QuerySet,
-    Subquery,
-    When,
-)
-from django.db.models.functions import Cast, Coalesce
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from accounts import scoping
 from core import audit
-from core.errors import DomainError, NotFound, PermissionDenied
-from core.models import AuditAction, AuditEvent, target_label
+from core.errors import DomainError, PermissionDenied
+from core.models import AuditAction
 from deadlines import services as deadlines
 from units.models import Province
-from verification.models import (
-    Assignment,
-    AssignmentStatus,
-    EvaluationRound,
-    EvaluationScheme,
-    EvaluationStatus,
-    InstitutionEvaluation,
-    Objection,
-    ObjectionStatus,
-    SpotCheck,
+from verification.evaluation_figures import (
+    SCORE_FIELDS,
+    report_input,
+    reports_in_scope,
+    rescore,
+    rubric_of,
+    scheme_for,
 )
-from verification.scoring import ReportFacts, Result, Rubric, evaluate, submitted_on_time
+from verification.models import EvaluationRound, EvaluationStatus, InstitutionEvaluation
+from verification.scoring import Rubric
 
-EVALUATED = (AssignmentStatus.CONCLUDED, AssignmentStatus.CONFIRMED)
 ROUND_FIELDS = (
     "status",
     "scheme",
@@ -65,11 +46,7 @@ ROUND_FIELDS = (
     "approved_by",
     "published_at",
 )
-SCORE_FIELDS = ("reports", "timeliness", "quality", "compliance", "total", "grade", "vetoed")
-SPOT_CHECK_FIELDS = ("assignment", "checked_on", "deviation_found", "deviation_tonnes", "note")
 OBLIGATION_KIND = "institution_evaluation"
-# Graded institutions first, best total first; those not graded (too few reports) after them.
-RANKING = (Case(When(grade="", then=1), default=0).asc(), "-total", "institution__name_zh")
 
 
 # --- who may act --------------------------------------------------------------------------------
@@ -117,91 +94,6 @@ def may_approve(actor: scoping.Actor, round_: EvaluationRound) -> bool:
     return actor.user.pk not in (round_.prepared_by_id, round_.submitted_by_id)
 
 
-# --- the figures ----------------------------------------------------------------------------------
-
-
-def scheme_for(year: int) -> EvaluationScheme:
-    """The rubric of the evaluation year: the latest scheme of that year or before, else the
-    earliest there is."""
-    scheme = (
-        EvaluationScheme.objects.filter(year__lte=year).order_by("-year").first()
-        or EvaluationScheme.objects.order_by("year").first()
-    )
-    if scheme is None:
-        raise DomainError(_("There is no evaluation scheme yet; an administrator adds one."))
-    return scheme
-
-
-def _reports_in_scope(province: Province, year: int) -> list[tuple]:
-    """The reports of year - 1 evaluated in `year`, grouped by institution, in one query."""
-    upheld = Objection.objects.filter(assignment=OuterRef("pk"), status=ObjectionStatus.UPHELD)
-    deviations = (
-        SpotCheck.objects.filter(assignment=OuterRef("pk"), deviation_found=True)
-        .order_by()
-        .values("assignment")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    rows = (
-        Assignment.objects.filter(
-            enterprise__province=province, year=year - 1, status__in=EVALUATED
-        )
-        .select_related("institution", "enterprise")
-        .annotate(
-            objection_upheld=Exists(upheld),
-            deviations=Coalesce(Subquery(deviations, output_field=IntegerField()), 0),
-        )
-        .order_by("institution__name_zh", "institution_id", "enterprise__name_zh", "pk")
-    )
-    return [
-        (institution, list(group))
-        for institution, group in groupby(rows, key=lambda row: row.institution)
-    ]
-
-
-def _report_input(assignment: Assignment) -> dict:
-    facts = ReportFacts(
-        on_time=submitted_on_time(assignment.concluded_at, assignment.due_date),
-        objection_upheld=assignment.objection_upheld,
-        times_returned=assignment.times_returned,
-        spot_check_deviations=assignment.deviations,
-    )
-    concluded = assignment.concluded_at
-    return {
-        "assignment": str(assignment.public_id),
-        "enterprise": assignment.enterprise.name_zh,
-        "uscc": assignment.enterprise.uscc,
-        "due_date": assignment.due_date.isoformat() if assignment.due_date else None,
-        "concluded_on": timezone.localdate(concluded).isoformat() if concluded else None,
-        **facts.to_json(),
-    }
-
-
-def rubric_of(evaluation: InstitutionEvaluation) -> Rubric:
-    """The rubric the evaluation was prepared with (kept in its inputs)."""
-    return Rubric.from_json(evaluation.inputs["rubric"])
-
-
-def recompute(evaluation: InstitutionEvaluation, answers: Mapping | None = None) -> Result:
-    """The evaluation's result from its stored figures (and answers: its own by default)."""
-    reports = [ReportFacts.from_json(row) for row in evaluation.inputs["reports"]]
-    checklist = evaluation.checklist if answers is None else answers
-    return evaluate(rubric_of(evaluation), reports, checklist)
-
-
-def _score(evaluation: InstitutionEvaluation) -> None:
-    result = recompute(evaluation)
-    for name in SCORE_FIELDS:
-        setattr(evaluation, name, getattr(result, name))
-    for row, score in zip(evaluation.inputs["reports"], result.report_scores, strict=True):
-        row["score"] = str(score)
-
-
-def _summary(round_: EvaluationRound) -> dict:
-    rows = list(round_.evaluations.values_list("reports", flat=True))
-    return {"institutions": len(rows), "reports": sum(rows)}
-
-
 # --- writes ---------------------------------------------------------------------------------------
 
 
@@ -217,7 +109,7 @@ def prepare(*, actor: scoping.Actor, province: Province, year: int) -> Evaluatio
     )
     if round_ is not None:
         _require_status(round_, EvaluationStatus.DRAFT)
-    groups = _reports_in_scope(province, year)
+    groups = reports_in_scope(province, year)
     if not groups:
         raise DomainError(
             _(
@@ -248,6 +140,11 @@ def prepare(*, actor: scoping.Actor, province: Province, year: int) -> Evaluatio
     return round_
 
 
+def _summary(round_: EvaluationRound) -> dict:
+    rows = list(round_.evaluations.values_list("reports", flat=True))
+    return {"institutions": len(rows), "reports": sum(rows)}
+
+
 def _write_evaluations(round_: EvaluationRound, rubric: Rubric, groups: list[tuple]) -> None:
     existing = {evaluation.institution_id: evaluation for evaluation in round_.evaluations.all()}
     created, changed = [], []
@@ -264,10 +161,10 @@ def _write_evaluations(round_: EvaluationRound, rubric: Rubric, groups: list[tup
         }
         evaluation.inputs = {
             "rubric": rubric.to_json(),
-            "reports": [_report_input(assignment) for assignment in assignments],
+            "reports": [report_input(assignment) for assignment in assignments],
             "prepared_at": timezone.now().isoformat(),
         }
-        _score(evaluation)
+        rescore(evaluation)
     InstitutionEvaluation.objects.bulk_create(created)
     InstitutionEvaluation.objects.bulk_update(changed, [*SCORE_FIELDS, "checklist", "inputs"])
     if existing:
@@ -300,7 +197,7 @@ def answer_checklist(
     before = _answers_snapshot(evaluation, rubric)
     merged = {**evaluation.checklist, **answers}
     evaluation.checklist = {code: value for code, value in merged.items() if value is not None}
-    _score(evaluation)
+    rescore(evaluation)
     evaluation.save(update_fields=[*SCORE_FIELDS, "checklist", "inputs"])
     audit.record(
         actor=actor.user,
@@ -400,192 +297,3 @@ def approve_and_publish(*, actor: scoping.Actor, round: EvaluationRound) -> Eval
         fulfilment=f"verification.evaluationround:{round_.pk}",
     )
     return round_
-
-
-@transaction.atomic
-def record_spot_check(
-    *,
-    actor: scoping.Actor,
-    assignment: Assignment,
-    checked_on: date | None,
-    deviation_found: bool,
-    deviation_tonnes: Decimal | None,
-    note: str,
-) -> SpotCheck:
-    """Record a staff spot check of a confirmed verification; a deviation found counts against
-    the institution's quality in the next evaluation that covers the report."""
-    assignment = scoping.get_visible(
-        actor,
-        Assignment.objects.select_for_update(of=("self",)).select_related("enterprise"),
-        pk=assignment.pk,
-    )
-    enterprise = assignment.enterprise
-    if not (
-        actor.is_administrator
-        or scoping.staff_covers(actor, enterprise.province_id, enterprise.city_id)
-    ):
-        raise PermissionDenied(_("Only the province's staff can record spot checks."))
-    if assignment.status != AssignmentStatus.CONFIRMED:
-        raise DomainError(_("Only a confirmed verification can be spot-checked."))
-    _check_spot_check(assignment, checked_on, deviation_found, deviation_tonnes, note)
-    spot_check = SpotCheck.objects.create(
-        assignment=assignment,
-        checked_on=checked_on,
-        deviation_found=deviation_found,
-        deviation_tonnes=deviation_tonnes,
-        note=note.strip(),
-        recorded_by=actor.user,
-    )
-    audit.record(
-        actor=actor.user,
-        action=AuditAction.CREATE,
-        target=spot_check,
-        tenant_code=enterprise.province.code,
-        changes=audit.diff({}, audit.snapshot(spot_check, SPOT_CHECK_FIELDS)),
-    )
-    return spot_check
-
-
-def _check_spot_check(assignment, checked_on, deviation_found, deviation_tonnes, note) -> None:
-    if checked_on is None:
-        raise DomainError(_("Give the date of the spot check."), field="checked_on")
-    if checked_on > timezone.localdate():
-        raise DomainError(_("The spot check date cannot be in the future."), field="checked_on")
-    if assignment.confirmed_at and checked_on < timezone.localdate(assignment.confirmed_at):
-        raise DomainError(
-            _("A spot check cannot predate the confirmation of the verification (%(day)s).")
-            % {"day": timezone.localdate(assignment.confirmed_at).isoformat()},
-            field="checked_on",
-        )
-    if deviation_tonnes is not None and deviation_tonnes < 0:
-        raise DomainError(_("The deviation cannot be negative."), field="deviation_tonnes")
-    if deviation_found and not note.strip():
-        raise DomainError(
-            _("Describe the deviation found: it counts against the institution."), field="note"
-        )
-
-
-# --- reads ----------------------------------------------------------------------------------------
-
-
-def provinces_to_evaluate(*, actor: scoping.Actor) -> QuerySet[Province]:
-    """Provinces whose evaluation the actor may prepare: province-wide staff's own, or all for
-    administrators."""
-    if actor.is_administrator:
-        return Province.objects.order_by("code")
-    own = [province for province, city in actor.staff_scopes if city is None]
-    return Province.objects.filter(pk__in=own).order_by("code")
-
-
-def rounds_for(*, actor: scoping.Actor) -> QuerySet[EvaluationRound]:
-    return (
-        scoping.visible(actor, EvaluationRound)
-        .select_related("province", "prepared_by", "approved_by")
-        .annotate(institutions=Count("evaluations"))
-        .order_by("-year", "province__code")
-    )
-
-
-def round_detail(*, actor: scoping.Actor, public_id) -> EvaluationRound:
-    return scoping.get_visible(
-        actor,
-        EvaluationRound.objects.select_related("province", "scheme", "prepared_by", "approved_by"),
-        public_id=public_id,
-    )
-
-
-def evaluations_of(
-    *, actor: scoping.Actor, round_: EvaluationRound
-) -> QuerySet[InstitutionEvaluation]:
-    return (
-        scoping.visible(actor, InstitutionEvaluation)
-        .filter(round=round_)
-        .select_related("institution")
-        .order_by(*RANKING)
-    )
-
-
-def evaluation_in(
-    *, actor: scoping.Actor, round_: EvaluationRound, institution_public_id
-) -> InstitutionEvaluation:
-    return scoping.get_visible(
-        actor,
-        InstitutionEvaluation.objects.filter(round=round_).select_related("round", "institution"),
-        institution__public_id=institution_public_id,
-    )
-
-
-def history(*, actor: scoping.Actor, round_: EvaluationRound) -> QuerySet[AuditEvent]:
-    scoping.get_visible(actor, EvaluationRound, pk=round_.pk)
-    evaluation_ids = round_.evaluations.order_by().values(key=Cast("pk", CharField()))
-    return AuditEvent.objects.filter(
-        Q(target_type=target_label(EvaluationRound), target_id=str(round_.pk))
-        | Q(target_type=target_label(InstitutionEvaluation), target_id__in=evaluation_ids)
-    )
-
-
-def assignment_for_spot_check(*, actor: scoping.Actor, public_id) -> Assignment:
-    return scoping.get_visible(
-        actor,
-        Assignment.objects.select_related("enterprise__province", "institution"),
-        public_id=public_id,
-    )
-
-
-def spot_checks_of(*, actor: scoping.Actor, assignment: Assignment) -> QuerySet[SpotCheck]:
-    return (
-        scoping.visible(actor, SpotCheck)
-        .filter(assignment=assignment)
-        .select_related("recorded_by")
-        .order_by("-checked_on", "-pk")
-    )
-
-
-def published_rounds(*, year: int | None = None) -> QuerySet[EvaluationRound]:
-    """The public index: published evaluations only (no login, never a draft)."""
-    rounds = EvaluationRound.objects.filter(status=EvaluationStatus.PUBLISHED).select_related(
-        "province"
-    )
-    if year is not None:
-        rounds = rounds.filter(year=year)
-    return rounds.annotate(institutions=Count("evaluations")).order_by("-year", "province__code")
-
-
-def published_round(*, year: int, province_code: str) -> EvaluationRound:
-    found = published_rounds(year=year).filter(province__code=province_code).first()
-    if found is None:
-        raise NotFound("not found")
-    return found
-
-
-def published_evaluations(round_: EvaluationRound) -> QuerySet[InstitutionEvaluation]:
-    if round_.status != EvaluationStatus.PUBLISHED:
-        raise NotFound("not found")
-    return round_.evaluations.select_related("institution").order_by(*RANKING)
-
-
-def grade_label(evaluation: InstitutionEvaluation, *, language: str | None = None) -> str:
-    """The grade's label in the reader's language (Chinese unless English), "" if not graded."""
-    if not evaluation.grade:
-        return ""
-    band = rubric_of(evaluation).band(evaluation.grade)
-    return localized_label(band, language=language) if band else evaluation.grade
-
-
-def bands_shown(rubric: Rubric, *, language: str | None = None) -> list[tuple[str, str, str]]:
-    """The grade bands, best first, as (label, minimum, ""), the lowest as (label, "", the
-    minimum it stays below): what the pages print as "Good >= 80", "Fail < 60"."""
-    ordered = sorted(rubric.bands, key=lambda band: Decimal(str(band["min"])), reverse=True)
-    shown = [(localized_label(band, language=language), str(band["min"]), "") for band in ordered]
-    if len(ordered) > 1:
-        shown[-1] = (shown[-1][0], "", str(ordered[-2]["min"]))
-    return shown
-
-
-def localized_label(entry: Mapping, *, language: str | None = None) -> str:
-    """A band's or checklist item's label: `en` for English readers when there is one, else
-    the official `zh`."""
-    language = language if language is not None else (get_language() or "")
-    if language.startswith("en") and entry.get("en"):
-        return entry["en"]
-    return entry.get("zh") or entry.get("code", "")

@@ -15,7 +15,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from core.pdf import render_pdf
-from verification.evaluation import bands_shown, grade_label, rubric_of
+from verification.evaluation_figures import bands_shown, grade_label, rubric_of
 from verification.scoring import Rubric
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

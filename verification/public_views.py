@@ -9,35 +9,35 @@ from django.shortcuts import render
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_safe
 
-from verification import evaluation as evaluations
 from verification import evaluation_exports as exports
+from verification import evaluation_figures, evaluation_selectors
 from verification.scoring import Rubric
 
 
 @require_safe
 def index(request):
-    rounds = evaluations.published_rounds()
+    rounds = evaluation_selectors.published_rounds()
     years = [(year, list(group)) for year, group in groupby(rounds, key=lambda r: r.year)]
     return render(request, "verification/public/evaluation_index.html", {"years": years})
 
 
 @require_safe
 def province(request, year: int, code: str):
-    round_ = evaluations.published_round(year=year, province_code=code)
-    rows = list(evaluations.published_evaluations(round_))
-    rubric = evaluations.rubric_of(rows[0]) if rows else Rubric.of(round_.scheme)
+    round_ = evaluation_selectors.published_round(year=year, province_code=code)
+    rows = list(evaluation_selectors.published_evaluations(round_))
+    rubric = evaluation_figures.rubric_of(rows[0]) if rows else Rubric.of(round_.scheme)
     context = {
         "round": round_,
-        "rows": [(evaluation, evaluations.grade_label(evaluation)) for evaluation in rows],
+        "rows": [(evaluation, evaluation_figures.grade_label(evaluation)) for evaluation in rows],
         "rubric": rubric,
-        "bands": evaluations.bands_shown(rubric),
+        "bands": evaluation_figures.bands_shown(rubric),
     }
     return render(request, "verification/public/evaluation_province.html", context)
 
 
 def _document(year: int, code: str) -> exports.Document:
-    round_ = evaluations.published_round(year=year, province_code=code)
-    return exports.document(round_, evaluations.published_evaluations(round_))
+    round_ = evaluation_selectors.published_round(year=year, province_code=code)
+    return exports.document(round_, evaluation_selectors.published_evaluations(round_))
 
 
 @require_safe

@@ -1,7 +1,8 @@
 """The yearly evaluation of verification institutions, as arithmetic: figures in, scores out.
 
-Pure (no database): `verification.evaluation` gathers the figures and stores them with the result
-(`InstitutionEvaluation.inputs`), so that any result can be computed again from what is stored.
+Pure (no database): `verification.evaluation_figures` gathers the figures and
+`verification.evaluation` stores them with the result (`InstitutionEvaluation.inputs`), so that
+any result can be computed again from what is stored.
 The rubric is the `EvaluationScheme` of the evaluation year (weights, deductions, bands, the
 fewest reports to be graded, the compliance checklist), kept as data; nothing here is a
 regulatory number.

@@ -36,8 +36,16 @@ from reporting.models import AnnualReport, SubmissionStatus
 from units import demo
 from units.demo import quotas as demo_quotas
 from units.models import AnnualEmissions, EmissionsSource, Enterprise, EnterpriseStatus, Province
-from verification import confirmation, evaluation, objections, selectors, work, workdays
-from verification.assignments import due_dates
+from verification import (
+    confirmation,
+    evaluation_figures,
+    evaluation_selectors,
+    objections,
+    selectors,
+    work,
+    workdays,
+)
+from verification.due_dates import due_dates
 from verification.models import (
     Assignment,
     AssignmentStatus,
@@ -237,7 +245,7 @@ def test_the_evaluation_is_a_draft_with_graded_and_ungraded_institutions(seeded)
         assert any(row.grade for row in rows) and any(not row.grade for row in rows)
         assert any(row.checklist for row in rows) and any(not row.checklist for row in rows)
         for row in rows:
-            result = evaluation.recompute(row)
+            result = evaluation_figures.recompute(row)
             assert (result.total, result.grade) == (row.total, row.grade)
         institutions = Institution.objects.filter(provinces__code=code)
         assert 4 <= institutions.count() <= 6  # 3-5 of its own and the verifier login's
@@ -434,7 +442,7 @@ def test_the_province_staff_and_approver_see_the_work(client, code):
     actor = actor_for(user(staff))
     found = objections.staff_objections(actor=actor)
     assert {o.status for o in found} == {ObjectionStatus.FILED, ObjectionStatus.REJECTED}
-    assert evaluation.rounds_for(actor=actor).get().status == EvaluationStatus.DRAFT
+    assert evaluation_selectors.rounds_for(actor=actor).get().status == EvaluationStatus.DRAFT
     batches = allocations.batches_for(actor=actor, year=2025)
     assert all(batch.approved_by.username == approver for batch in batches)
     assert all(batch.units > 0 for batch in batches)

@@ -26,7 +26,7 @@ from tests.factories.verification import (
     RelationshipFactory,
 )
 from tests.factories.verification_assignments import accepted_report, open_count, verified
-from verification import assignments
+from verification import assignment_rules, assignments
 from verification.models import Assignment, AssignmentStatus, VerificationPolicy
 
 pytestmark = pytest.mark.django_db
@@ -95,7 +95,7 @@ class TestRefusals:
         RelationshipFactory(
             institution=institution, enterprise=report.enterprise, kind="consultancy"
         )
-        reasons = assignments.refusals(report, institution, team)
+        reasons = assignment_rules.refusals(report, institution, team)
         assert len(reasons) == 1
         assert "Conflict of interest" in reasons[0]
         assert "Consultancy or report preparation" in reasons[0]
@@ -108,19 +108,19 @@ class TestRefusals:
             institution=institution, enterprise=report.enterprise, from_year=2020, to_year=2024
         )
         RelationshipFactory(enterprise=report.enterprise)  # another institution's
-        assert assignments.refusals(report, institution, team) == []
+        assert assignment_rules.refusals(report, institution, team) == []
 
     def test_rotation_refused_at_exactly_the_limit(self, institution, report, team):
         assert VerificationPolicy.objects.get(year=2026).max_consecutive_years == 3
         verified(institution, report.enterprise, 2022, 2023, 2024)
-        reasons = assignments.refusals(report, institution, team)
+        reasons = assignment_rules.refusals(report, institution, team)
         assert len(reasons) == 1
         assert "verified 2022, 2023 and 2024" in reasons[0]
         assert "the limit is 3 consecutive years" in reasons[0]
 
     def test_rotation_allows_one_year_below_the_limit(self, institution, report, team):
         verified(institution, report.enterprise, 2023, 2024)
-        assert assignments.refusals(report, institution, team) == []
+        assert assignment_rules.refusals(report, institution, team) == []
 
     def test_rotation_counts_only_an_unbroken_run_of_confirmed_years_by_that_institution(
         self, institution, report, team
@@ -128,11 +128,11 @@ class TestRefusals:
         enterprise = report.enterprise
         verified(institution, enterprise, 2021, 2022, 2024)  # 2023 by another institution
         verified(InstitutionFactory(provinces=[enterprise.province]), enterprise, 2023)
-        assert assignments.refusals(report, institution, team) == []
+        assert assignment_rules.refusals(report, institution, team) == []
         other = accepted_report(EnterpriseFactory(province=enterprise.province), 2025)
         verified(institution, other.enterprise, 2022, 2023)
         verified(institution, other.enterprise, 2024, status=AssignmentStatus.CONCLUDED)
-        assert assignments.refusals(other, institution, team) == []  # 2024 not confirmed
+        assert assignment_rules.refusals(other, institution, team) == []  # 2024 not confirmed
 
     def test_the_limit_is_the_latest_policy_of_the_year_or_before_else_the_earliest(
         self, institution, report, team
@@ -141,12 +141,13 @@ class TestRefusals:
             year=2024, max_consecutive_years=1, objection_window_days=7, review_window_days=10
         )
         verified(institution, report.enterprise, 2024)
-        reasons = assignments.refusals(report, institution, team)
+        reasons = assignment_rules.refusals(report, institution, team)
         assert len(reasons) == 1 and "the limit is 1 consecutive year." in reasons[0]
         older = accepted_report(report.enterprise, 2023)
         verified(institution, report.enterprise, 2022)
-        assert assignments.policy_for(2023, list(VerificationPolicy.objects.all())).year == 2024
-        assert "the limit is 1 consecutive year" in assignments.refusals(older, institution)[0]
+        policy = assignment_rules.policy_for(2023, list(VerificationPolicy.objects.all()))
+        assert policy.year == 2024
+        assert "the limit is 1 consecutive year" in assignment_rules.refusals(older, institution)[0]
 
     def test_every_other_reason_is_said(self, institution, shandong_enterprise, guangdong):
         report = AnnualReportFactory(
@@ -156,12 +157,12 @@ class TestRefusals:
         elsewhere = InstitutionFactory(provinces=[guangdong])
         AssignmentFactory(report=standing, institution=elsewhere)
         outsider = users.UserFactory(username="not-a-verifier")
-        reasons = assignments.refusals(report, institution, [outsider])
+        reasons = assignment_rules.refusals(report, institution, [outsider])
         assert len(reasons) == 3
         assert "is not accepted" in reasons[0]
         assert f"already assigned to {elsewhere}" in reasons[1]
         assert f"not-a-verifier is not a verifier of {institution}" in reasons[2]
-        reasons = assignments.refusals(accepted_report(EnterpriseFactory(), 2024), elsewhere)
+        reasons = assignment_rules.refusals(accepted_report(EnterpriseFactory(), 2024), elsewhere)
         assert reasons == [f"{elsewhere} does not serve 山东省."]
 
 

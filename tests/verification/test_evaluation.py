@@ -28,6 +28,7 @@ from tests.factories.verification_evaluation import (
     verified_report,
 )
 from verification import evaluation as services
+from verification import evaluation_figures, spot_checks
 from verification.models import (
     AssignmentStatus,
     EvaluationRound,
@@ -172,7 +173,7 @@ def test_the_stored_figures_reproduce_the_result(records, shandong, shandong_sta
     evaluation = of(round_, institution)
     upheld = next(row for row in evaluation.inputs["reports"] if row["objection_upheld"])
 
-    again = services.recompute(evaluation)
+    again = evaluation_figures.recompute(evaluation)
 
     assert (again.timeliness, again.quality, again.compliance, again.total, again.grade) == (
         evaluation.timeliness,
@@ -217,7 +218,7 @@ def test_recalculating_a_draft_keeps_the_answers_and_takes_in_new_findings(
 ):
     round_ = answered(prepared(shandong_staff, shandong), shandong_staff)
     clean = records["example"][3]
-    services.record_spot_check(
+    spot_checks.record_spot_check(
         actor=actor_for(shandong_staff),
         assignment=clean,
         checked_on=date(2026, 11, 9),
@@ -247,9 +248,9 @@ def test_the_scheme_is_the_latest_of_the_year_or_before_else_the_earliest():
     later = EvaluationScheme.objects.create(
         year=2028, **{k: v for k, v in SCHEME_2026.items() if k not in ("year", "source")}
     )
-    assert services.scheme_for(2027) == scheme(2026)
-    assert services.scheme_for(2029) == later
-    assert services.scheme_for(2020) == scheme(2026)
+    assert evaluation_figures.scheme_for(2027) == scheme(2026)
+    assert evaluation_figures.scheme_for(2029) == later
+    assert evaluation_figures.scheme_for(2020) == scheme(2026)
 
 
 # --- the checklist --------------------------------------------------------------------------------
@@ -432,7 +433,7 @@ def spot_check(actor, assignment, **changes):
         "note": "抽查发现排放量偏差超过10%",
         **changes,
     }
-    return services.record_spot_check(actor=actor, assignment=assignment, **fields)
+    return spot_checks.record_spot_check(actor=actor, assignment=assignment, **fields)
 
 
 def test_staff_record_a_spot_check_of_a_confirmed_verification(

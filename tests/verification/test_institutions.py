@@ -355,7 +355,7 @@ class TestRelationships:
             kind="personnel",
             from_year=2025,
         )
-        from verification.assignments import refusals
+        from verification.assignment_rules import refusals
 
         [reason] = refusals(accepted_report(shandong_enterprise), institution)
         assert "Shared personnel or family ties" in reason

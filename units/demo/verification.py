@@ -13,7 +13,7 @@ year before `today`'s:
   late (or corrected it) in April and it was accepted before its verification, written as
   reporting.reports would: the calendar's obligation met late, the reported emissions written.
 - Assignments: every accepted report of Y-1 and Y, to one institution and its verifier, due when
-  verification.assignments.due_dates says. A market unit's verification was confirmed when the
+  verification.due_dates.due_dates says. A market unit's verification was confirmed when the
   calendar met its obligation (or late, when the calendar left it unmet); the other key
   industries' (due December 31) are spread over the autumn, so that some are still being worked
   on or wait for the province's confirmation. The `verifier` login's institution keeps exactly
@@ -79,9 +79,9 @@ from units.models import (
     Industry,
     Province,
 )
-from verification import evaluation, workdays
+from verification import evaluation, evaluation_figures, workdays
 from verification.activity_items import activity_rule
-from verification.assignments import due_dates
+from verification.due_dates import due_dates
 from verification.models import (
     Assignment,
     AssignmentStatus,
@@ -1147,7 +1147,7 @@ def _evaluations(ctx: Context, provinces: dict[str, Province]) -> int:
         for n, row in enumerate(ranked):
             if n % 3 == 2:
                 continue
-            checklist = evaluation.rubric_of(row).checklist
+            checklist = evaluation_figures.rubric_of(row).checklist
             answers = {item["code"]: True for item in checklist}
             optional = [item["code"] for item in checklist if not item.get("veto")]
             if n % 3 == 1 and optional:

@@ -24,7 +24,9 @@ from core.errors import DomainError, NotFound
 from core.errors import PermissionDenied as ServicePermissionDenied
 from units import selectors as units
 from units.models import City, Sector
-from verification import assignments
+from verification import assignment_rules, assignments
+from verification import workload as workloads
+from verification.due_dates import due_dates
 from verification.models import Institution
 
 PAGE_SIZE = 50
@@ -135,8 +137,8 @@ def _assign_page(request, actor, *, status=200, refused=None, error=None):
 
 
 def _rows(reports, institution):
-    due = assignments.due_dates(reports)
-    reasons = assignments.refusal_map(reports, institution) if institution else {}
+    due = due_dates(reports)
+    reasons = assignment_rules.refusal_map(reports, institution) if institution else {}
     return [(report, due.get(report.pk), reasons.get(report.pk, [])) for report in reports]
 
 
@@ -231,7 +233,7 @@ def workload(request):
         "form": form,
         "year": year,
         "today": today,
-        "loads": assignments.workload(actor=actor, year=year, today=today),
+        "loads": workloads.workload(actor=actor, year=year, today=today),
     }
     return render(request, "verification/workload.html", context)
 

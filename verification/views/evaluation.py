@@ -21,6 +21,7 @@ from core.errors import DomainError, NotFound
 from core.errors import PermissionDenied as ServicePermissionDenied
 from core.templatetags.presentation import localized_name
 from verification import evaluation as evaluations
+from verification import evaluation_figures, evaluation_selectors, spot_checks
 from verification.models import EvaluationStatus
 from verification.scoring import Rubric
 
@@ -67,7 +68,7 @@ class ChecklistForm(forms.Form):
         for item in rubric.checklist:
             answer = answers.get(item["code"])
             self.fields[item["code"]] = forms.ChoiceField(
-                label=evaluations.localized_label(item),
+                label=evaluation_figures.localized_label(item),
                 choices=choices,
                 required=False,
                 initial={True: MET, False: NOT_MET}.get(answer, ""),
@@ -119,13 +120,13 @@ def _staff_actor(request) -> scoping.Actor:
 
 
 def _prepare_form(actor, data=None):
-    form = PrepareForm(data, provinces=evaluations.provinces_to_evaluate(actor=actor))
+    form = PrepareForm(data, provinces=evaluation_selectors.provinces_to_evaluate(actor=actor))
     return form if form.has_provinces else None
 
 
 def _rounds_page(request, actor, form, *, status=200):
     context = {
-        "rounds": evaluations.rounds_for(actor=actor),
+        "rounds": evaluation_selectors.rounds_for(actor=actor),
         "prepare_form": form,
         "show_province": actor.sees_all_provinces or len(actor.province_ids) > 1,
     }
@@ -165,13 +166,13 @@ def evaluation_prepare(request):
 
 def _rubric(round_, rows) -> Rubric:
     """The rubric the round was prepared with (every evaluation keeps the same one)."""
-    return evaluations.rubric_of(rows[0]) if rows else Rubric.of(round_.scheme)
+    return evaluation_figures.rubric_of(rows[0]) if rows else Rubric.of(round_.scheme)
 
 
 def _evaluation_rows(rows, *, editable, forms_by_institution):
     shown = []
     for evaluation in rows:
-        rubric = evaluations.rubric_of(evaluation)
+        rubric = evaluation_figures.rubric_of(evaluation)
         form = forms_by_institution.get(evaluation.institution.public_id)
         if form is None and editable:
             form = ChecklistForm(
@@ -182,12 +183,12 @@ def _evaluation_rows(rows, *, editable, forms_by_institution):
         shown.append(
             {
                 "evaluation": evaluation,
-                "grade": evaluations.grade_label(evaluation),
+                "grade": evaluation_figures.grade_label(evaluation),
                 "reports": evaluation.inputs.get("reports", []),
                 "on_time": sum(1 for row in evaluation.inputs.get("reports", []) if row["on_time"]),
                 "answers": [
                     (
-                        evaluations.localized_label(item),
+                        evaluation_figures.localized_label(item),
                         item.get("veto"),
                         evaluation.checklist.get(item["code"]),
                     )
@@ -200,7 +201,7 @@ def _evaluation_rows(rows, *, editable, forms_by_institution):
 
 
 def _detail(request, actor, round_, *, status=200, action_error=None, **given):
-    rows = list(evaluations.evaluations_of(actor=actor, round_=round_))
+    rows = list(evaluation_selectors.evaluations_of(actor=actor, round_=round_))
     may_act = scoping.can_change(actor, round_)
     editable = may_act and round_.status == EvaluationStatus.DRAFT
     submitted = round_.status == EvaluationStatus.SUBMITTED
@@ -211,8 +212,8 @@ def _detail(request, actor, round_, *, status=200, action_error=None, **given):
             rows, editable=editable, forms_by_institution=given.get("checklist_forms", {})
         ),
         "rubric": rubric,
-        "bands": evaluations.bands_shown(rubric),
-        "history": evaluations.history(actor=actor, round_=round_)[:200],
+        "bands": evaluation_figures.bands_shown(rubric),
+        "history": evaluation_selectors.history(actor=actor, round_=round_)[:200],
         "may_act": may_act,
         "editable": editable,
         "may_approve": may_act and submitted and evaluations.may_approve(actor, round_),
@@ -226,13 +227,15 @@ def _detail(request, actor, round_, *, status=200, action_error=None, **given):
 @login_required
 def evaluation_detail(request, public_id):
     actor = scoping.actor_for(request.user)
-    return _detail(request, actor, evaluations.round_detail(actor=actor, public_id=public_id))
+    return _detail(
+        request, actor, evaluation_selectors.round_detail(actor=actor, public_id=public_id)
+    )
 
 
 def _round_to_act_on(request, public_id):
     """The round behind an action: 404 outside the actor's provinces, 403 if read-only."""
     actor = scoping.actor_for(request.user)
-    round_ = evaluations.round_detail(actor=actor, public_id=public_id)
+    round_ = evaluation_selectors.round_detail(actor=actor, public_id=public_id)
     if not scoping.can_change(actor, round_):
         raise PermissionDenied
     return actor, round_
@@ -242,7 +245,7 @@ def _refused(request, actor, round_, error: DomainError, **given):
     if isinstance(error, NotFound | ServicePermissionDenied):
         raise error
     # Read again, as the refused transaction left it.
-    round_ = evaluations.round_detail(actor=actor, public_id=round_.public_id)
+    round_ = evaluation_selectors.round_detail(actor=actor, public_id=round_.public_id)
     return _detail(request, actor, round_, status=400, action_error=error.message, **given)
 
 
@@ -250,10 +253,10 @@ def _refused(request, actor, round_, error: DomainError, **given):
 @require_POST
 def evaluation_checklist(request, public_id):
     actor, round_ = _round_to_act_on(request, public_id)
-    evaluation = evaluations.evaluation_in(
+    evaluation = evaluation_selectors.evaluation_in(
         actor=actor, round_=round_, institution_public_id=_uuid_or_404(request.POST)
     )
-    form = ChecklistForm(request.POST, rubric=evaluations.rubric_of(evaluation))
+    form = ChecklistForm(request.POST, rubric=evaluation_figures.rubric_of(evaluation))
     forms_given = {"checklist_forms": {evaluation.institution.public_id: form}}
     if not form.is_valid():
         error = _("Choose met, not met or not answered for each item. Nothing was saved.")
@@ -335,7 +338,7 @@ def _spot_check_page(request, actor, assignment, form, *, status=200, error=None
         "assignment": assignment,
         "form": form,
         "error": error,
-        "spot_checks": evaluations.spot_checks_of(actor=actor, assignment=assignment),
+        "spot_checks": spot_checks.spot_checks_of(actor=actor, assignment=assignment),
     }
     return render(request, "verification/evaluation_spot_check.html", context, status=status)
 
@@ -344,7 +347,7 @@ def _spot_check_page(request, actor, assignment, form, *, status=200, error=None
 def spot_check_add(request, public_id):
     """The form (GET) and the recording (POST) of a spot check; back to the assignment after."""
     actor = scoping.actor_for(request.user)
-    assignment = evaluations.assignment_for_spot_check(actor=actor, public_id=public_id)
+    assignment = spot_checks.assignment_for_spot_check(actor=actor, public_id=public_id)
     if not scoping.can_change(actor, assignment):
         raise PermissionDenied
     if request.method != "POST":
@@ -355,7 +358,7 @@ def spot_check_add(request, public_id):
         error = _("Correct the marked fields. Nothing was saved.")
         return _spot_check_page(request, actor, assignment, form, status=400, error=error)
     try:
-        evaluations.record_spot_check(actor=actor, assignment=assignment, **form.cleaned_data)
+        spot_checks.record_spot_check(actor=actor, assignment=assignment, **form.cleaned_data)
     except DomainError as error:
         if isinstance(error, NotFound | ServicePermissionDenied):
             raise
