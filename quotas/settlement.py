@@ -37,6 +37,7 @@ from quotas.models import (
     AdjustmentKind,
     Allocation,
     AllocationPlan,
+    BatchStatus,
     CaseStatus,
     ComplianceTarget,
     PenaltyRule,
@@ -199,7 +200,7 @@ def _same(settlement: Settlement, values: dict) -> bool:
 @transaction.atomic
 def open_settlements(*, actor: scoping.Actor, province: Province, year: int) -> OpeningResult:
     """Open (or bring up to date) the settlement of every enterprise of the province with
-    confirmed verified figures and a determined allocation for the year.
+    confirmed verified figures and an approved determination of its allocation for the year.
 
     Running it again changes only open settlements whose inputs changed (a revised verification,
     a new determination, an extended due date); settled and closed ones are never touched.
@@ -214,7 +215,12 @@ def open_settlements(*, actor: scoping.Actor, province: Province, year: int) -> 
     allocations = {
         row.enterprise_id: row
         for row in Allocation.objects.filter(
-            enterprise_id__in=list(figures), year=year, determined__isnull=False
+            enterprise_id__in=list(figures),
+            year=year,
+            determined__isnull=False,
+            # A draft determination changes with each recalculation: only an approved one
+            # sets what the unit owes.
+            determination_batch__status=BatchStatus.APPROVED,
         ).select_related("plan")
     }
     ids = list(allocations)
@@ -1236,6 +1242,33 @@ class YearPosition:
     by_vintage: dict[int, Decimal] = field(default_factory=dict)
     ccer: Decimal = Decimal(0)
 
+    def _approved(self, batch_field: str, figure: str) -> Decimal | None:
+        """A step's figure once its batch is approved (a draft's changes with each
+        recalculation; staff see drafts on the batch and allocation pages)."""
+        allocation = self.allocation
+        if allocation is None:
+            return None
+        batch = getattr(allocation, batch_field)
+        if batch is None or batch.status != BatchStatus.APPROVED:
+            return None
+        return getattr(allocation, figure)
+
+    @property
+    def pre_allocated(self) -> Decimal | None:
+        return self._approved("pre_allocation_batch", "pre_allocated")
+
+    @property
+    def determined(self) -> Decimal | None:
+        return self._approved("determination_batch", "determined")
+
+    @property
+    def issued(self) -> Decimal | None:
+        return self._approved("allocation_batch", "issued")
+
+    @property
+    def issued_on(self) -> date | None:
+        return self._approved("allocation_batch", "issued_on")
+
     @property
     def surrendered(self) -> Decimal:
         return sum(self.by_vintage.values(), Decimal(0)) + self.ccer
@@ -1253,11 +1286,16 @@ class YearPosition:
 
 def position(*, actor: scoping.Actor, enterprise: Enterprise) -> list[YearPosition]:
     """The enterprise's quota position per compliance year, newest first: pre-allocated,
-    determined, issued, the obligation, what was surrendered (allowances by vintage, CCER), the
-    balance to surrender, the deadline and the status."""
+    determined, issued (each once approved), the obligation, what was surrendered (allowances
+    by vintage, CCER), the balance to surrender, the deadline and the status."""
     enterprise = scoping.get_visible(actor, Enterprise, pk=enterprise.pk)
     years: dict[int, YearPosition] = {}
-    for allocation in scoping.visible(actor, Allocation).filter(enterprise=enterprise):
+    allocations = (
+        scoping.visible(actor, Allocation)
+        .filter(enterprise=enterprise)
+        .select_related("pre_allocation_batch", "determination_batch", "allocation_batch")
+    )
+    for allocation in allocations:
         years.setdefault(allocation.year, YearPosition(allocation.year)).allocation = allocation
     settlements = (
         _visible_settlements(actor)

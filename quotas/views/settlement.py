@@ -217,7 +217,7 @@ def settlements_open(request: HttpRequest) -> HttpResponse:
     if result.without_allocation:
         messages.warning(
             request,
-            _("Verified but without a determined allocation (not opened): %(names)s")
+            _("Verified but without an approved determination (not opened): %(names)s")
             % {"names": "、".join(result.without_allocation[:20])},
         )
     return redirect(_list_url(province, year))

@@ -9,7 +9,15 @@ from zoneinfo import ZoneInfo
 import factory
 
 from deadlines.models import Obligation
-from quotas.models import Allocation, AllocationPlan, Settlement, Surrender
+from quotas.models import (
+    Allocation,
+    AllocationBatch,
+    AllocationPlan,
+    BatchStatus,
+    Settlement,
+    Step,
+    Surrender,
+)
 from tests.factories.accounts import UserFactory
 from tests.factories.deadlines import ObligationFactory, national_rule
 from tests.factories.units import EnterpriseFactory, FacilityFactory
@@ -41,6 +49,25 @@ class AllocationFactory(factory.django.DjangoModelFactory):
     issued_on = date(2026, 9, 28)
 
 
+def approved_batch(enterprise, step: str = Step.DETERMINATION, year: int = 2025) -> AllocationBatch:
+    """The approved batch of a step of the enterprise's province, sector and year."""
+    batch = AllocationBatch.objects.filter(
+        province=enterprise.province, year=year, sector=enterprise.industry.sector, step=step
+    ).first()
+    if batch is None:
+        batch = AllocationBatch.objects.create(
+            province=enterprise.province,
+            year=year,
+            sector=enterprise.industry.sector,
+            step=step,
+            status=BatchStatus.APPROVED,
+            prepared_by=UserFactory(),
+            approved_by=UserFactory(),
+            approved_at=datetime(year + 1, 9, 14, 10, tzinfo=SHANGHAI),
+        )
+    return batch
+
+
 def verified(enterprise, emissions, *, year: int = 2025):
     """The enterprise's confirmed verification of `year` with these verified emissions."""
     return confirmed_assignment(
@@ -65,12 +92,16 @@ def unit_ready(
     with_obligation: bool = True,
     **enterprise,
 ):
-    """An enterprise with one facility, its verified emissions, its determined allocation and
+    """An enterprise with one facility, its verified emissions, its approved determination and
     (optionally) the calendar's settlement obligation: what opening a settlement needs."""
     unit = EnterpriseFactory(province=province, **enterprise)
     FacilityFactory(enterprise=unit, fuel=fuel, cooling="na" if fuel == "natural_gas" else "water")
     verified(unit, emissions)
-    AllocationFactory(enterprise=unit, determined=Decimal(determined))
+    AllocationFactory(
+        enterprise=unit,
+        determined=Decimal(determined),
+        determination_batch=approved_batch(unit),
+    )
     if with_obligation:
         settlement_obligation(unit)
     return unit

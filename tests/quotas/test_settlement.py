@@ -28,12 +28,16 @@ from deadlines.models import Obligation, ObligationStatus
 from quotas import settlement as settlements
 from quotas.models import (
     Adjustment,
+    Allocation,
+    AllocationBatch,
+    BatchStatus,
     CaseStatus,
     ComplianceTarget,
     PenaltyRule,
     Settlement,
     SettlementStatus,
     ShortfallCase,
+    Step,
     Surrender,
 )
 from tests.factories import accounts as users
@@ -41,6 +45,7 @@ from tests.factories.quotas_settlement import (
     AllocationFactory,
     SettlementFactory,
     SurrenderFactory,
+    approved_batch,
     settlement_obligation,
     unit_ready,
     verified,
@@ -175,6 +180,18 @@ class TestOpening:
         result = settlements.open_settlements(actor=staff, province=shandong, year=2025)
         assert result.without_allocation == ["未核定电厂"]
         assert not Settlement.objects.exists()
+
+    def test_a_determination_not_yet_approved_opens_no_settlement(self, staff, shandong):
+        # The figure of a draft or submitted determination changes with each recalculation.
+        unit = unit_ready(province=shandong, emissions=700_000, determined=650_000)
+        batch = Allocation.objects.get(enterprise=unit).determination_batch
+        for status in (BatchStatus.DRAFT, BatchStatus.SUBMITTED):
+            AllocationBatch.objects.filter(pk=batch.pk).update(status=status)
+            result = settlements.open_settlements(actor=staff, province=shandong, year=2025)
+            assert result.without_allocation == [unit.name_zh]
+            assert not Settlement.objects.exists()
+        AllocationBatch.objects.filter(pk=batch.pk).update(status=BatchStatus.APPROVED)
+        assert settlements.open_settlements(actor=staff, province=shandong, year=2025).created == 1
 
     def test_running_again_updates_only_open_settlements_whose_inputs_changed(
         self, staff, shandong, coal_unit, coal_settlement
@@ -745,14 +762,19 @@ class TestReads:
         surrender(staff, coal_settlement, 800_000)
         surrender(staff, coal_settlement, 100_000, vintage=2024)
         surrender(staff, coal_settlement, 50_000, kind="ccer")
+        Allocation.objects.filter(enterprise=coal_unit, year=2025).update(
+            pre_allocation_batch=approved_batch(coal_unit, Step.PRE_ALLOCATION),
+            allocation_batch=approved_batch(coal_unit, Step.ALLOCATION),
+        )
         owner = actor_for(users.enterprise_user(coal_unit, username="coal-owner"))
         latest, earlier = settlements.position(actor=owner, enterprise=coal_unit)
         assert latest.year == 2025
-        assert (
-            latest.allocation.pre_allocated,
-            latest.allocation.determined,
-            latest.allocation.issued,
-        ) == (Decimal(700_000), Decimal(1_000_000), Decimal(300_000))
+        assert (latest.pre_allocated, latest.determined, latest.issued) == (
+            Decimal(700_000),
+            Decimal(1_000_000),
+            Decimal(300_000),
+        )
+        assert latest.issued_on == date(2026, 9, 28)
         assert latest.settlement.obligation == Decimal(1_260_000)
         assert latest.vintages == [(2024, Decimal(100_000)), (2025, Decimal(800_000))]
         assert (latest.ccer, latest.surrendered) == (Decimal(50_000), Decimal(950_000))
@@ -760,6 +782,23 @@ class TestReads:
         assert (latest.balance, latest.deadline) == (Decimal(310_000), date(2026, 12, 31))
         assert (earlier.year, earlier.settlement, earlier.balance) == (2024, None, None)
         assert earlier.deadline == date(2025, 12, 31)
+
+    def test_the_position_shows_a_step_only_once_approved(self, staff, coal_unit, coal_settlement):
+        allocation = Allocation.objects.get(enterprise=coal_unit, year=2025)
+        issuance = approved_batch(coal_unit, Step.ALLOCATION)
+        Allocation.objects.filter(pk=allocation.pk).update(allocation_batch=issuance)
+        owner = actor_for(users.enterprise_user(coal_unit))
+        for status in (BatchStatus.DRAFT, BatchStatus.SUBMITTED):
+            AllocationBatch.objects.filter(pk=issuance.pk).update(status=status)
+            for reader in (staff, owner):
+                [row] = settlements.position(actor=reader, enterprise=coal_unit)
+                assert (row.determined, row.issued, row.issued_on) == (
+                    Decimal(1_000_000),
+                    None,
+                    None,
+                )
+                # Never pre-allocated (no batch): nothing shown either.
+                assert row.pre_allocated is None
 
     def test_position_of_another_enterprise_is_not_found(
         self, shandong_enterprise_user, guangdong_staff, coal_unit
