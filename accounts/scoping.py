@@ -108,6 +108,8 @@ class Rule:
     Each path is a Django lookup from the model to the id it names ("pk" for the row itself);
     None means that role reaches no row of this model through it. `owner` names the user a
     personal row belongs to (an inbox message): only that user sees it, whatever their role.
+    `province_wide` marks a row that holds the whole province's data (a bulk snapshot): staff
+    bound to one city reach none of it.
     """
 
     province: str | None = None
@@ -119,6 +121,7 @@ class Rule:
     administrators_only: bool = False
     staff_may_change: bool = True
     enterprise_may_change: bool = False
+    province_wide: bool = False
 
 
 RULES: dict[str, Rule] = {
@@ -273,6 +276,9 @@ RULES: dict[str, Rule] = {
     "accounts.apitoken": Rule(administrators_only=True),
     "core.auditevent": Rule(administrators_only=True),
     "core.heartbeat": Rule(administrators_only=True),
+    # A province's snapshot holds every city's rows; a national one (no province) is the
+    # ministry's. Built by the system only.
+    "core.snapshot": Rule(province="province", province_wide=True, staff_may_change=False),
 }
 
 
@@ -288,6 +294,8 @@ def _staff_condition(rule: Rule, actor: Actor) -> Q | None:
         return None
     condition = Q(pk__in=[])
     for province_id, city_id in actor.staff_scopes:
+        if city_id is not None and rule.province_wide:
+            continue
         scope = Q(**{rule.province: province_id})
         if city_id is not None and rule.city is not None:
             scope &= Q(**{rule.city: city_id})

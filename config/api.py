@@ -21,6 +21,10 @@ ROUTE_MODULES = (
     "units.api.urls",
     "reporting.api.urls",
     "deadlines.api.urls",
+    "verification.api.urls",
+    "quotas.api.urls",
+    "config.dashboards.api",
+    "core.api.urls",
 )
 
 

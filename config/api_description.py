@@ -63,4 +63,10 @@ to the web application may also browse the API with their session.
 - 1.0.0: provinces, industries, key emission units with their facilities, annual emissions,
   published lists and their entries, monthly certifications with evidence files, annual reports with
   attachments, data quality control plans, obligations.
+- 1.1.0 (additions only): verification results, verification institutions and their
+  evaluations (`verification-results`, `institutions`, `institution-evaluations`); allocations
+  and settlements (`allocations`, `settlements`); statistics per province, the dashboards'
+  measures (`statistics`); bulk snapshots (`snapshots`): per dataset, year and province (or
+  national), a zip of CSV files with a manifest of row counts and SHA-256 checksums, and its
+  download.
 """

@@ -34,4 +34,10 @@ app.conf.beat_schedule = {
         "task": "deadlines.tasks.daily_sweep",
         "schedule": crontab(hour=8, minute=0),
     },
+    # Every night at 02:30 Asia/Shanghai, when no one works: bulk snapshots of this year and
+    # last, one task per dataset and province (rebuilt in place, so a rerun does no harm).
+    "snapshots-nightly": {
+        "task": "core.tasks.build_snapshots",
+        "schedule": crontab(hour=2, minute=30),
+    },
 }

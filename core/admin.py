@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from core.models import AuditEvent, Heartbeat
+from core.models import AuditEvent, Heartbeat, Snapshot
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -33,3 +33,12 @@ class AuditEventAdmin(ReadOnlyAdmin):
 @admin.register(Heartbeat)
 class HeartbeatAdmin(admin.ModelAdmin):
     list_display = ["name", "beat_count", "last_beat_at"]
+
+
+@admin.register(Snapshot)
+class SnapshotAdmin(ReadOnlyAdmin):
+    """Snapshots are built by the nightly task or `manage.py build_snapshots`, never by hand."""
+
+    list_display = ["dataset", "year", "province", "status", "built_at", "row_count", "size"]
+    list_filter = ["dataset", "status", "year"]
+    list_select_related = ["province"]

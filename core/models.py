@@ -2,7 +2,10 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+
+from core.datasets import dataset_choices
 
 
 class TimeStampedModel(models.Model):
@@ -104,3 +107,92 @@ class Heartbeat(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class SnapshotStatus(models.TextChoices):
+    BUILDING = "building", _("Being built")
+    READY = "ready", _("Ready")
+    FAILED = "failed", _("Failed")
+
+
+def snapshot_path(instance: "Snapshot", filename: str) -> str:
+    return f"snapshots/{instance.year}/{instance.dataset}/{filename}"
+
+
+class Snapshot(PublicModel):
+    """A bulk snapshot: one dataset of one year as a zip of CSV files with a manifest of their
+    row counts and SHA-256 checksums, for one province or (no province) the whole country.
+
+    One row per dataset, year and province, rebuilt in place: the file served is always the
+    last complete build. A build that fails leaves the previous file in place (still ready)
+    and says so in `error`; a snapshot never built completely is `failed` and has no file."""
+
+    dataset = models.CharField(_("dataset"), max_length=40, choices=dataset_choices)
+    year = models.PositiveSmallIntegerField(_("year"))
+    province = models.ForeignKey(
+        "units.Province",
+        verbose_name=_("province"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("Empty for a national snapshot (every province)."),
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=SnapshotStatus.choices, default=SnapshotStatus.BUILDING
+    )
+    file = models.FileField(_("file"), upload_to=snapshot_path, max_length=300, blank=True)
+    size = models.PositiveBigIntegerField(_("size (bytes)"), null=True, blank=True)
+    sha256 = models.CharField(
+        _("SHA-256"), max_length=64, blank=True, help_text=_("SHA-256 of the zip file.")
+    )
+    manifest = models.JSONField(
+        _("manifest"),
+        default=dict,
+        blank=True,
+        help_text=_("The manifest.json of the zip: every file with its rows, bytes, SHA-256."),
+    )
+    row_count = models.PositiveBigIntegerField(
+        _("rows"), default=0, help_text=_("Rows of all the CSV files (headers not counted).")
+    )
+    built_at = models.DateTimeField(
+        _("built at"), null=True, blank=True, help_text=_("When the file served was built.")
+    )
+    error = models.TextField(
+        _("error"), blank=True, help_text=_("Why the last build failed; empty if it succeeded.")
+    )
+    failed_at = models.DateTimeField(
+        _("failed at"),
+        null=True,
+        blank=True,
+        help_text=_("When the last build failed; empty if it succeeded."),
+    )
+
+    class Meta:
+        verbose_name = _("snapshot")
+        verbose_name_plural = _("snapshots")
+        ordering = ["dataset", "-year", "province__code"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["dataset", "year", "province"],
+                condition=Q(province__isnull=False),
+                name="snapshot_unique_per_province",
+            ),
+            models.UniqueConstraint(
+                fields=["dataset", "year"],
+                condition=Q(province__isnull=True),
+                name="snapshot_unique_national",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.dataset} {self.year} {self.scope_code}"
+
+    @property
+    def scope_code(self) -> str:
+        """The province's code, or "national"."""
+        return self.province.code if self.province_id else "national"
+
+    @property
+    def download_name(self) -> str:
+        return f"{self.dataset}-{self.year}-{self.scope_code}.zip"

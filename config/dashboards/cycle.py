@@ -162,6 +162,10 @@ class Tally:
         return percent(self.on_time, self.decided)
 
     @property
+    def late_rate(self) -> Decimal | None:
+        return percent(self.late, self.decided)
+
+    @property
     def missing_rate(self) -> Decimal | None:
         return percent(self.missing, self.decided)
 

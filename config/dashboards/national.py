@@ -18,6 +18,8 @@ from config.dashboards.cycle import (
     Tally,
     enterprise_filters,
     in_cycle,
+    percent,
+    province_filter,
     tally_aggregates,
 )
 from config.dashboards.measures import may_see_national
@@ -43,6 +45,14 @@ class ProvinceRow:
     settled: int = 0
     surrendered_t: Decimal = Decimal(0)
     last_year: Tally | None = None
+
+    @property
+    def verification_confirmed_rate(self) -> Decimal | None:
+        return percent(self.verification_confirmed, self.verification.due)
+
+    @property
+    def settled_rate(self) -> Decimal | None:
+        return percent(self.settled, self.settlement_due)
 
     @property
     def last_year_on_time_rate(self) -> Decimal | None:
@@ -94,18 +104,37 @@ def province_rollup(
     """The province measures side by side, one aggregate query per measure grouped by province."""
     if not may_see_national(actor):
         raise PermissionDenied("the national roll-up is for ministry reviewers")
+    rows = rollup_rows(actor=actor, filters=filters, cycle=cycle, last_cycle=last_cycle)
+    return sort_rows(rows, sort)
+
+
+def rollup_rows(
+    *,
+    actor: scoping.Actor,
+    filters: Filters,
+    cycle: Cycle,
+    last_cycle: Cycle | None,
+    province: Province | None = None,
+) -> list[ProvinceRow]:
+    """The roll-up's rows of every province (or of `province` alone), counting what the actor
+    may see: the caller decides who may read them (the API serves staff their own row)."""
     filters = Filters(sector=filters.sector)
-    rows = {province.pk: ProvinceRow(province=province) for province in Province.objects.all()}
+    provinces = Province.objects.all() if province is None else [province]
+    rows = {each.pk: ProvinceRow(province=each) for each in provinces}
     for row in (
         scoping.visible(actor, Enterprise)
-        .filter(enterprise_filters(filters, ""), status=EnterpriseStatus.ACTIVE)
+        .filter(
+            enterprise_filters(filters, ""),
+            province_filter(province, "province"),
+            status=EnterpriseStatus.ACTIVE,
+        )
         .values("province")
         .annotate(count=Count("pk"))
         .order_by()
     ):
         rows[row["province"]].enterprises = row["count"]
     for row in (
-        in_cycle(actor, None, filters, cycle)
+        in_cycle(actor, province, filters, cycle)
         .values("province", "kind")
         .annotate(**tally_aggregates(cycle.as_of))
     ):
@@ -117,24 +146,29 @@ def province_rollup(
             target.verification = tally
     if last_cycle is not None:
         for row in (
-            in_cycle(actor, None, filters, last_cycle)
+            in_cycle(actor, province, filters, last_cycle)
             .values("province")
             .annotate(**tally_aggregates(last_cycle.as_of))
         ):
             rows[row["province"]].last_year = Tally.of(row)
         for row in rows.values():
             row.last_year = row.last_year or Tally()
-    _rollup_quotas(actor, filters, cycle, rows)
-    return sort_rows(list(rows.values()), sort)
+    _rollup_quotas(actor, filters, cycle, province, rows)
+    return list(rows.values())
 
 
 def _rollup_quotas(
-    actor: scoping.Actor, filters: Filters, cycle: Cycle, rows: dict[int, ProvinceRow]
+    actor: scoping.Actor,
+    filters: Filters,
+    cycle: Cycle,
+    province: Province | None,
+    rows: dict[int, ProvinceRow],
 ) -> None:
     for row in (
         scoping.visible(actor, Assignment)
         .filter(
             enterprise_filters(filters),
+            province_filter(province, "enterprise__province"),
             year=cycle.period_year(ObligationKind.VERIFICATION),
             status=AssignmentStatus.CONFIRMED,
         )
@@ -149,7 +183,11 @@ def _rollup_quotas(
     }
     for row in (
         scoping.visible(actor, Allocation)
-        .filter(enterprise_filters(filters), year=cycle.period_year(ObligationKind.DETERMINATION))
+        .filter(
+            enterprise_filters(filters),
+            province_filter(province, "enterprise__province"),
+            year=cycle.period_year(ObligationKind.DETERMINATION),
+        )
         .values("enterprise__province")
         .annotate(**sums)
         .order_by()
@@ -161,7 +199,11 @@ def _rollup_quotas(
     settlement_year = cycle.period_year(ObligationKind.SETTLEMENT)
     for row in (
         scoping.visible(actor, Settlement)
-        .filter(enterprise_filters(filters), year=settlement_year)
+        .filter(
+            enterprise_filters(filters),
+            province_filter(province, "enterprise__province"),
+            year=settlement_year,
+        )
         .values("enterprise__province")
         .annotate(
             due=Count("pk"),
@@ -177,6 +219,7 @@ def _rollup_quotas(
         scoping.visible(actor, Surrender)
         .filter(
             enterprise_filters(filters, "settlement__enterprise"),
+            province_filter(province, "settlement__enterprise__province"),
             settlement__year=settlement_year,
         )
         .values("settlement__enterprise__province")

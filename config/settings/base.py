@@ -159,6 +159,15 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celery" / "beat-schedule")
 HEARTBEAT_INTERVAL_SECONDS = env.int("HEARTBEAT_INTERVAL_SECONDS", default=30)
 
+# Bulk snapshots (core.snapshots): the modules declaring the datasets, in the order offered.
+SNAPSHOT_DATASET_MODULES = [
+    "units.api.datasets",
+    "reporting.api.datasets",
+    "deadlines.api.datasets",
+    "verification.api.datasets",
+    "quotas.api.datasets",
+]
+
 EMAIL_BACKEND = env(
     "DJANGO_EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend"
 )
@@ -185,7 +194,7 @@ REST_FRAMEWORK = {
 # The OpenAPI 3 schema of /api/v1/ (config/api.py); its description is the API's contract.
 SPECTACULAR_SETTINGS = {
     "TITLE": "Carbon compliance API",
-    "VERSION": "1.0.0",
+    "VERSION": "1.1.0",
     "DESCRIPTION": API_DESCRIPTION,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     "SERVE_INCLUDE_SCHEMA": False,

@@ -18,6 +18,7 @@ from reporting.models import (
     ReportAttachment,
     SubmissionStatus,
 )
+from tests.api import world_allowances, world_snapshots, world_statistics, world_verification
 from tests.factories import accounts as users
 from tests.factories.deadlines import ObligationFactory, monthly_certification
 from tests.factories.reporting import AnnualReportFactory, schema
@@ -70,6 +71,14 @@ class ProvinceRecords:
     obligations: list = field(default_factory=list)
     lists: list = field(default_factory=list)
     entries: list = field(default_factory=list)
+    # The areas' records by kind (tests/api/world_*.py): `records.of(kind)`.
+    more: dict = field(default_factory=dict)
+
+    def of(self, kind: str) -> list:
+        """The records of a kind, whether a field above or an area's."""
+        if kind in self.more or not hasattr(self, kind):
+            return self.more.setdefault(kind, [])
+        return getattr(self, kind)
 
 
 def _evidence(certification, uploader) -> EvidenceFile:
@@ -150,6 +159,12 @@ def _entry(unit_list, enterprise) -> ListEntry:
     )
 
 
+# The API's areas beyond units, reporting and deadlines: each module adds its records to every
+# unit the world grows (`grow(world, province, unit, records)`) and names its resources' record
+# kinds (DETAIL_OF) and pinned list query counts (QUERIES).
+AREAS = (world_verification, world_allowances, world_statistics, world_snapshots)
+
+
 class World:
     """Builds units with all their records; `grow(n)` adds n more units to each province."""
 
@@ -202,9 +217,14 @@ class World:
         records.entries.append(_entry(unit_list, unit))
         if province_ == self.shandong:
             _entry(self.unpublished, unit)
+        for area in AREAS:
+            area.grow(self, province_, unit, records)
+
+    def all(self, code: str, kind: str) -> list:
+        return self.records[code].of(kind)
 
     def first(self, code: str, kind: str):
-        return getattr(self.records[code], kind)[0]
+        return self.all(code, kind)[0]
 
 
 @pytest.fixture
@@ -224,3 +244,5 @@ DETAIL_OF = {
     "quality-control-plan": "plans",
     "obligation": "obligations",
 }
+for _area in AREAS:
+    DETAIL_OF.update(_area.DETAIL_OF)

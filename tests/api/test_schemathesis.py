@@ -45,9 +45,11 @@ def api_schema(db):
 
 def real_lookups(world) -> dict[str, dict]:
     """Path prefix of each resource -> the path parameters of one of its real records."""
-    lookups = {"/api/v1/provinces/": {"code": "370000"}}
-    for prefix, _viewset, basename in routes():
-        if basename in DETAIL_OF:
+    lookups = {}
+    for prefix, viewset, basename in routes():
+        if getattr(viewset, "lookup_field", None) == "code":  # provinces, statistics
+            lookups[f"/api/v1/{prefix}/"] = {"code": "370000"}
+        elif basename in DETAIL_OF:
             record = world.first("370000", DETAIL_OF[basename])
             lookups[f"/api/v1/{prefix}/"] = {"public_id": str(record.public_id)}
     return lookups

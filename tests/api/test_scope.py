@@ -48,7 +48,7 @@ def ministry_api(world):
 @pytest.mark.parametrize("basename", SCOPED)
 def test_provincial_token_lists_only_its_province(world, shandong_api, basename):
     kind = DETAIL_OF[basename]
-    assert listed(shandong_api, basename) == public_ids(getattr(world.records["370000"], kind))
+    assert listed(shandong_api, basename) == public_ids(world.all("370000", kind))
 
 
 @pytest.mark.parametrize("basename", SCOPED)
@@ -65,9 +65,7 @@ def test_provincial_token_gets_404_for_another_provinces_record(world, shandong_
 @pytest.mark.parametrize("basename", SCOPED)
 def test_ministry_token_lists_every_province(world, ministry_api, basename):
     kind = DETAIL_OF[basename]
-    everything = public_ids(getattr(world.records["370000"], kind)) | public_ids(
-        getattr(world.records["440000"], kind)
-    )
+    everything = public_ids(world.all("370000", kind)) | public_ids(world.all("440000", kind))
     assert listed(ministry_api, basename) == everything
 
 

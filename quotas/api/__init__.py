@@ -1,0 +1,1 @@
+"""The quotas app's read-only REST API (mounted by config/api.py)."""
