@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from accounts.scoping import actor_for, visible
+from core.models import Snapshot, SnapshotStatus
 from deadlines.models import Obligation, ObligationStatus
 from quotas import allocation as allocations
 from quotas import settlement as settlements
@@ -505,3 +506,25 @@ def test_running_it_again_changes_nothing(seeded):
     assert "verification of 2025: 0 assignments created" in output
     assert "batches approved: 0 pre-allocations, 0 determinations, 0 issuances" in output
     assert "0 settlements opened, 0 settled, 0 partly surrendered" in output
+
+
+def test_the_api_bulk_snapshots_are_built_for_this_year_and_last(seeded):
+    assert "API bulk snapshots: 30 built" in seeded
+    built = Snapshot.objects.all()
+    datasets = {row.dataset for row in built}
+    assert len(datasets) == 5
+    assert {(row.year, row.province.code if row.province else None) for row in built} == {
+        (year, code) for year in (2026, 2025) for code in (None, *demo.SMALL_PROVINCES)
+    }
+    assert {row.status for row in built} == {SnapshotStatus.READY}
+    national = built.get(dataset="allowances", year=2025, province=None)
+    allocations = next(f for f in national.manifest["files"] if f["name"] == "allocations.csv")
+    assert allocations["rows"] == Allocation.objects.filter(year=2025).count() > 0
+    shandong = built.get(dataset="units", year=2026, province__code="370000")
+    enterprises = next(f for f in shandong.manifest["files"] if f["name"] == "enterprises.csv")
+    assert enterprises["rows"] == Enterprise.objects.filter(province__code="370000").count()
+
+
+def test_snapshots_built_once_are_kept(seeded):
+    result = demo.seed_snapshots("small", today=TODAY)
+    assert (result.built, result.kept, result.failed) == (0, 30, [])

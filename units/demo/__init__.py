@@ -19,7 +19,8 @@ generator, `plan()`), `seeding` (the writer, `seed()`, and the demo logins), `de
 quality control plans as of a day, in step with the calendar, `seed_annual()`; their words in
 `annual_texts`), `verification` (last year's reports verified, objections and the institutions'
 evaluation in draft, `seed_verification()`) and `quotas` (last year's allowances pre-allocated,
-determined and issued, and their settlement in progress, `seed_quotas()`).
+determined and issued, and their settlement in progress, `seed_quotas()`) and `snapshots` (the
+API's bulk snapshots of this year and last, `seed_snapshots()`).
 """
 
 from units.demo.annual import AnnualResult, seed_annual
@@ -30,6 +31,7 @@ from units.demo.planning import national_counts, plan
 from units.demo.quotas import QuotasResult, seed_quotas
 from units.demo.reporting import ReportingResult, seed_reporting
 from units.demo.seeding import Login, SeedResult, seed
+from units.demo.snapshots import SnapshotsResult, seed_snapshots
 from units.demo.specs import EnterpriseSpec
 from units.demo.verification import VerificationResult, seed_verification
 
@@ -48,6 +50,7 @@ __all__ = [
     "ReportingResult",
     "Scale",
     "SeedResult",
+    "SnapshotsResult",
     "VerificationResult",
     "ensure_list_staff",
     "national_counts",
@@ -58,5 +61,6 @@ __all__ = [
     "seed_lists",
     "seed_quotas",
     "seed_reporting",
+    "seed_snapshots",
     "seed_verification",
 ]
