@@ -17,6 +17,7 @@ from quotas.models import (
     Surrender,
     SurrenderKind,
 )
+from units.api.serializers import UnitRecordSerializer
 
 PUBLIC_ID = _("The record's public identifier (UUID); the API addresses records by it.")
 URL = _("This record in the API.")
@@ -26,27 +27,6 @@ HIDDEN = _("null until the step's batch is approved.")
 
 def hidden_until_approved(description):
     return format_lazy("{} {}", description, HIDDEN)
-
-
-class UnitRecordSerializer(DescribedModelSerializer):
-    """What a unit's record shows of its unit: its id, code, name and province."""
-
-    enterprise = serializers.UUIDField(
-        source="enterprise.public_id", read_only=True, help_text=_("The unit (id).")
-    )
-    uscc = serializers.CharField(
-        source="enterprise.uscc",
-        read_only=True,
-        help_text=_("The unit's unified social credit code."),
-    )
-    enterprise_name = serializers.CharField(
-        source="enterprise.name_zh", read_only=True, help_text=_("The unit's name.")
-    )
-    province = serializers.CharField(
-        source="enterprise.province.code",
-        read_only=True,
-        help_text=_("The unit's province (GB/T 2260 code)."),
-    )
 
 
 # --- allocations ---------------------------------------------------------------------------------
@@ -353,9 +333,6 @@ class SettlementSerializer(UnitRecordSerializer):
     id = serializers.UUIDField(source="public_id", read_only=True, help_text=PUBLIC_ID)
     url = serializers.HyperlinkedIdentityField(
         view_name="api:settlement-detail", lookup_field="public_id", help_text=URL
-    )
-    sector = serializers.CharField(
-        source="enterprise.industry.sector", read_only=True, help_text=_("The unit's sector.")
     )
     calculation = ObligationLineSerializer(
         many=True, read_only=True, help_text=_("How the obligation was computed, line by line.")

@@ -12,6 +12,7 @@ from reporting.models import (
     QualityControlPlan,
     ReportAttachment,
 )
+from units.api.serializers import UnitRecordSerializer
 
 PUBLIC_ID = _("The record's public identifier (UUID); the API addresses records by it.")
 URL = _("This record in the API.")
@@ -88,29 +89,10 @@ class ReportAttachmentSerializer(StoredFileSerializer):
         fields = [*StoredFileSerializer.common_fields, "report"]
 
 
-class SubmissionSerializer(DescribedModelSerializer):
+class SubmissionSerializer(UnitRecordSerializer):
     """What every versioned submission shows: its unit, version, status and review."""
 
     id = serializers.UUIDField(source="public_id", read_only=True, help_text=PUBLIC_ID)
-    enterprise = serializers.UUIDField(
-        source="enterprise.public_id", read_only=True, help_text=_("The unit (id).")
-    )
-    enterprise_name = serializers.CharField(
-        source="enterprise.name_zh", read_only=True, help_text=_("The unit's name.")
-    )
-    uscc = serializers.CharField(
-        source="enterprise.uscc",
-        read_only=True,
-        help_text=_("The unit's unified social credit code."),
-    )
-    province = serializers.CharField(
-        source="enterprise.province.code",
-        read_only=True,
-        help_text=_("The unit's province (GB/T 2260 code)."),
-    )
-    sector = serializers.CharField(
-        source="enterprise.industry.sector", read_only=True, help_text=_("The unit's sector.")
-    )
     supersedes = serializers.UUIDField(
         source="supersedes_public_id",
         read_only=True,

@@ -3,6 +3,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from core.api.serializers import DescribedModelSerializer
+from units.api.serializers import UnitRecordSerializer
 from verification.models import (
     Assignment,
     AssignmentStatus,
@@ -43,7 +44,7 @@ class ObjectionStateSerializer(DescribedModelSerializer):
         fields = ["status", "filed_on", "decide_by", "decided_at", "revised_emissions"]
 
 
-class VerificationResultSerializer(DescribedModelSerializer):
+class VerificationResultSerializer(UnitRecordSerializer):
     """The verification of one unit's annual report for a year by one institution: where it
     stands, the submitted conclusion, and once confirmed the verified figures."""
 
@@ -58,25 +59,6 @@ class VerificationResultSerializer(DescribedModelSerializer):
     )
     institution_name = serializers.CharField(
         source="institution.name_zh", read_only=True, help_text=_("The institution's name.")
-    )
-    enterprise = serializers.UUIDField(
-        source="enterprise.public_id", read_only=True, help_text=_("The unit (id).")
-    )
-    enterprise_name = serializers.CharField(
-        source="enterprise.name_zh", read_only=True, help_text=_("The unit's name.")
-    )
-    uscc = serializers.CharField(
-        source="enterprise.uscc",
-        read_only=True,
-        help_text=_("The unit's unified social credit code."),
-    )
-    province = serializers.CharField(
-        source="enterprise.province.code",
-        read_only=True,
-        help_text=_("The unit's province (GB/T 2260 code)."),
-    )
-    sector = serializers.CharField(
-        source="enterprise.industry.sector", read_only=True, help_text=_("The unit's sector.")
     )
     report = serializers.UUIDField(
         source="report_public_id",
