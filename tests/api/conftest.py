@@ -41,8 +41,11 @@ def routes() -> list[tuple[str, type, str]]:
 
 
 def token_client(user) -> APIClient:
+    """An API client sending the user's (new) token and asking for English, the language the
+    tests read refusals in (the site's default is Chinese; a test may ask for another)."""
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Token {issue_api_token(actor=None, user=user)}")
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
     return client
 
 

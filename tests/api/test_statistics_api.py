@@ -14,7 +14,7 @@ from django.urls import reverse
 
 from deadlines.models import ObligationStatus
 from quotas.models import AllocationBatch, BatchStatus, Step
-from tests.api.conftest import token_client as api_token_client
+from tests.api.conftest import token_client
 from tests.dashboards.records import copy_rules
 from tests.factories import accounts as users
 from tests.factories.deadlines import ObligationFactory, national_rule
@@ -25,14 +25,6 @@ from tests.factories.verification import AssignmentFactory
 from verification.models import AssignmentStatus
 
 pytestmark = pytest.mark.django_db
-
-
-def token_client(user):
-    """A token client asking for English: refusals are checked in English (the site's default
-    language is Chinese)."""
-    client = api_token_client(user)
-    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
-    return client
 
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
