@@ -7,7 +7,7 @@ created if missing, migrated and seeded with `seed_demo --scale national` (idemp
 skips straight to the measurements). The demo has issued last year's allowances already, so
 each run works in a transaction it rolls back: it takes the year's determination and issuance
 back off the province's allocations (their batches deleted, the adjustments un-netted), then,
-as the province's staff, times quotas.allocation.draft_determination for every sector with a
+as the province's staff, times quotas.determination.draft_determination for every sector with a
 plan (the year's confirmed verification read, every unit's figure computed, the allocations
 written and audited, the batch's summary recorded):
 
@@ -107,7 +107,7 @@ def measure(actor, province, year: int, sectors: list[str]):
     from django.db import connection, transaction
     from django.test.utils import CaptureQueriesContext
 
-    from quotas import allocation
+    from quotas import determination
 
     figures = {}
     try:
@@ -117,7 +117,7 @@ def measure(actor, province, year: int, sectors: list[str]):
                 for sector in sectors:
                     with CaptureQueriesContext(connection) as queries:
                         started = time.perf_counter()
-                        batch = allocation.draft_determination(
+                        batch = determination.draft_determination(
                             actor=actor, province=province, year=year, sector=sector
                         )
                         elapsed = time.perf_counter() - started

@@ -1,7 +1,7 @@
 """The written documents of allocation: the determination's data table to the national registry
 (配额核定结果, xlsx and PDF) and the pre-allocation notice to an enterprise (预分配配额告知书,
 PDF). Official Chinese texts whatever the reader's language; pure: batch and allocations in,
-bytes out (the views read through quotas.allocation)."""
+bytes out (the views read through quotas.allocation_selectors)."""
 
 import io
 import re

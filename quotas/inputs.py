@@ -13,7 +13,7 @@ What is read, and from where:
 
 `as_inputs_json` writes all of it, rules included, into the JSON an Allocation stores, and
 `rules_from_json` / `facilities_from_json` read it back, so that the stored inputs alone
-reproduce the figure (quotas.allocation.recompute).
+reproduce the figure (quotas.recompute).
 """
 
 from collections.abc import Iterable, Mapping

@@ -1,7 +1,8 @@
 """The province's compliance summary table (清缴完成和处理情况汇总表, domain-facts §3) as xlsx and
 PDF in the official layout, one table per compliance year with the seal block, and the import
 template of the registry's surrender export. Pure: rows in, bytes out; the views read through
-quotas.settlement. The documents are Chinese texts whatever the reader's language."""
+quotas.compliance and quotas.settlement_selectors. The documents are Chinese texts whatever the
+reader's language."""
 
 import io
 from dataclasses import dataclass
@@ -17,7 +18,9 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from core.pdf import render_pdf
-from quotas.settlement import SURRENDER_COLUMNS, SURRENDER_SHEET, Counts, SummaryRow, zh_date
+from quotas.compliance import SummaryRow, zh_date
+from quotas.registry_import import SURRENDER_COLUMNS, SURRENDER_SHEET
+from quotas.settlement_selectors import Counts
 from units.imports.reader import MAX_DATA_ROWS
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -21,8 +21,15 @@ from accounts import scoping
 from core.errors import DomainError, NotFound
 from core.errors import PermissionDenied as ServicePermissionDenied
 from core.templatetags.presentation import localized_name
-from quotas import allocation as services
 from quotas import allocation_exports as exports
+from quotas import (
+    allocation_reviews,
+    batch_workflow,
+    determination,
+    issuance,
+    pre_allocation,
+)
+from quotas import allocation_selectors as selectors
 from quotas.models import BatchStatus, ReviewStatus, Step
 from units.models import Sector
 
@@ -101,9 +108,9 @@ class DecideForm(forms.Form):
 
 
 DRAFTS = {
-    Step.PRE_ALLOCATION: services.draft_pre_allocation,
-    Step.DETERMINATION: services.draft_determination,
-    Step.ALLOCATION: services.draft_allocation,
+    Step.PRE_ALLOCATION: pre_allocation.draft_pre_allocation,
+    Step.DETERMINATION: determination.draft_determination,
+    Step.ALLOCATION: issuance.draft_allocation,
 }
 
 
@@ -119,7 +126,7 @@ def _reader(request) -> scoping.Actor:
 
 
 def _draft_form(actor, data=None):
-    form = DraftForm(data, provinces=services.provinces_to_allocate(actor=actor))
+    form = DraftForm(data, provinces=selectors.provinces_to_allocate(actor=actor))
     return form if form.has_provinces else None
 
 
@@ -132,7 +139,7 @@ def _batches_page(request, actor, form, *, status=200):
             "year": filters.cleaned_data["year"],
         }
     context = {
-        "batches": services.batches_for(actor=actor, **chosen),
+        "batches": selectors.batches_for(actor=actor, **chosen),
         "filters": chosen,
         "draft_form": form,
         "show_province": actor.sees_all_provinces or len(actor.province_ids) > 1,
@@ -172,7 +179,7 @@ def batch_draft(request):
 
 
 def _detail(request, actor, batch, *, status=200, action_error=None, **given):
-    allocations = list(services.allocations_of(actor=actor, batch=batch))
+    allocations = list(selectors.allocations_of(actor=actor, batch=batch))
     may_act = scoping.can_change(actor, batch)
     draft = batch.status == BatchStatus.DRAFT
     submitted = batch.status == BatchStatus.SUBMITTED
@@ -181,12 +188,12 @@ def _detail(request, actor, batch, *, status=200, action_error=None, **given):
         "allocations": allocations,
         "missing": [a for a in allocations if _missing(a, batch)],
         "may_act": may_act,
-        "may_approve": may_act and submitted and services.may_approve(actor, batch),
+        "may_approve": may_act and submitted and batch_workflow.may_approve(actor, batch),
         "return_form": given.get("return_form")
         or (ReturnForm() if may_act and submitted else None),
         "issue_form": given.get("issue_form")
         or (IssueForm() if may_act and draft and batch.step == Step.ALLOCATION else None),
-        "history": services.history(actor=actor, batch=batch)[:200],
+        "history": selectors.history(actor=actor, batch=batch)[:200],
         "action_error": action_error,
         "is_determination": batch.step == Step.DETERMINATION,
     }
@@ -205,13 +212,13 @@ def _missing(allocation, batch) -> list[str]:
 @login_required
 def batch_detail(request, public_id):
     actor = _reader(request)
-    return _detail(request, actor, services.batch_detail(actor=actor, public_id=public_id))
+    return _detail(request, actor, selectors.batch_detail(actor=actor, public_id=public_id))
 
 
 def _batch_to_act_on(request, public_id):
     """The batch behind an action: 404 outside the actor's provinces, 403 if read-only."""
     actor = scoping.actor_for(request.user)
-    batch = services.batch_detail(actor=actor, public_id=public_id)
+    batch = selectors.batch_detail(actor=actor, public_id=public_id)
     if not scoping.can_change(actor, batch):
         raise PermissionDenied
     return actor, batch
@@ -220,7 +227,7 @@ def _batch_to_act_on(request, public_id):
 def _refused(request, actor, batch, error: DomainError, **given):
     if isinstance(error, NotFound | ServicePermissionDenied):
         raise error
-    batch = services.batch_detail(actor=actor, public_id=batch.public_id)
+    batch = selectors.batch_detail(actor=actor, public_id=batch.public_id)
     return _detail(request, actor, batch, status=400, action_error=error.message, **given)
 
 
@@ -240,9 +247,9 @@ def _batch_action(service, success: str):
 
 
 batch_submit = _batch_action(
-    services.submit_batch, gettext_lazy("The batch was submitted for approval.")
+    batch_workflow.submit_batch, gettext_lazy("The batch was submitted for approval.")
 )
-batch_approve = _batch_action(services.approve_batch, gettext_lazy("The batch was approved."))
+batch_approve = _batch_action(batch_workflow.approve_batch, gettext_lazy("The batch was approved."))
 
 
 @login_required
@@ -254,7 +261,7 @@ def batch_return(request, public_id):
         error = _("Say what needs changing.")
         return _detail(request, actor, batch, status=400, action_error=error, return_form=form)
     try:
-        services.return_batch(actor=actor, batch=batch, **form.cleaned_data)
+        batch_workflow.return_batch(actor=actor, batch=batch, **form.cleaned_data)
     except DomainError as error:
         return _refused(request, actor, batch, error, return_form=form)
     messages.success(request, _("The batch was returned to draft."))
@@ -270,7 +277,7 @@ def batch_issue(request, public_id):
         error = _("Give the date of the issuance.")
         return _detail(request, actor, batch, status=400, action_error=error, issue_form=form)
     try:
-        services.record_issuance(actor=actor, batch=batch, **form.cleaned_data)
+        issuance.record_issuance(actor=actor, batch=batch, **form.cleaned_data)
     except DomainError as error:
         if error.field in form.fields:
             form.add_error(error.field, error.message)
@@ -281,10 +288,10 @@ def batch_issue(request, public_id):
 
 def _registry_table(request, public_id):
     actor = _reader(request)
-    batch = services.batch_detail(actor=actor, public_id=public_id)
+    batch = selectors.batch_detail(actor=actor, public_id=public_id)
     if batch.step != Step.DETERMINATION:
         raise Http404
-    return exports.registry_table(batch, list(services.allocations_of(actor=actor, batch=batch)))
+    return exports.registry_table(batch, list(selectors.allocations_of(actor=actor, batch=batch)))
 
 
 def _download(content: bytes, content_type: str, filename: str) -> HttpResponse:
@@ -315,8 +322,8 @@ def _is_staff_of(actor, allocation) -> bool:
 
 
 def _allocation_page(request, actor, allocation, *, status=200, action_error=None, **given):
-    window = services.review_window(allocation)
-    reviews = list(services.reviews_of(actor=actor, allocation=allocation))
+    window = allocation_reviews.review_window(allocation)
+    reviews = list(selectors.reviews_of(actor=actor, allocation=allocation))
     own = allocation.enterprise_id in actor.enterprise_ids
     today = timezone.localdate()
     may_request = own and window is not None and today <= window.closes and not reviews
@@ -342,7 +349,7 @@ def _allocation_page(request, actor, allocation, *, status=200, action_error=Non
         ],
         "review_form": given.get("review_form") or (ReviewForm() if may_request else None),
         "notice_available": _notice_available(actor, allocation),
-        "history": services.allocation_history(actor=actor, allocation=allocation)[:200],
+        "history": selectors.allocation_history(actor=actor, allocation=allocation)[:200],
         "action_error": action_error,
     }
     return render(request, "quotas/allocation_detail.html", context, status=status)
@@ -376,14 +383,14 @@ def _notice_available(actor, allocation) -> bool:
 @login_required
 def allocation_detail(request, public_id):
     actor = scoping.actor_for(request.user)
-    allocation = services.allocation_detail(actor=actor, public_id=public_id)
+    allocation = selectors.allocation_detail(actor=actor, public_id=public_id)
     return _allocation_page(request, actor, allocation)
 
 
 @login_required
 def allocation_notice_pdf(request, public_id):
     actor = scoping.actor_for(request.user)
-    allocation = services.allocation_detail(actor=actor, public_id=public_id)
+    allocation = selectors.allocation_detail(actor=actor, public_id=public_id)
     if not _notice_available(actor, allocation):
         raise Http404
     return _download(exports.notice_pdf(allocation), PDF_TYPE, exports.notice_filename(allocation))
@@ -392,7 +399,7 @@ def allocation_notice_pdf(request, public_id):
 def _allocation_refused(request, actor, allocation, error: DomainError, **given):
     if isinstance(error, NotFound | ServicePermissionDenied):
         raise error
-    allocation = services.allocation_detail(actor=actor, public_id=allocation.public_id)
+    allocation = selectors.allocation_detail(actor=actor, public_id=allocation.public_id)
     return _allocation_page(
         request, actor, allocation, status=400, action_error=error.message, **given
     )
@@ -402,7 +409,7 @@ def _allocation_refused(request, actor, allocation, error: DomainError, **given)
 @require_POST
 def review_request(request, public_id):
     actor = scoping.actor_for(request.user)
-    allocation = services.allocation_detail(actor=actor, public_id=public_id)
+    allocation = selectors.allocation_detail(actor=actor, public_id=public_id)
     if allocation.enterprise_id not in actor.enterprise_ids:
         raise PermissionDenied
     form = ReviewForm(request.POST)
@@ -412,7 +419,7 @@ def review_request(request, public_id):
             request, actor, allocation, status=400, action_error=error, review_form=form
         )
     try:
-        services.request_review(actor=actor, allocation=allocation, **form.cleaned_data)
+        allocation_reviews.request_review(actor=actor, allocation=allocation, **form.cleaned_data)
     except DomainError as error:
         if error.field in form.fields:
             form.add_error(error.field, error.message)
@@ -425,7 +432,7 @@ def review_request(request, public_id):
 @require_POST
 def review_decide(request, public_id):
     actor = scoping.actor_for(request.user)
-    allocation = services.allocation_detail(actor=actor, public_id=public_id)
+    allocation = selectors.allocation_detail(actor=actor, public_id=public_id)
     if not _is_staff_of(actor, allocation):
         raise PermissionDenied
     form = DecideForm(request.POST)
@@ -434,11 +441,11 @@ def review_decide(request, public_id):
         given = {"decide_forms": {_uuid(review_id): form}}
         error = _("Choose the decision and give its reasons. Nothing was saved.")
         return _allocation_page(request, actor, allocation, status=400, action_error=error, **given)
-    review = services.review_to_decide(actor=actor, public_id=form.cleaned_data["review"])
+    review = selectors.review_to_decide(actor=actor, public_id=form.cleaned_data["review"])
     if review.allocation_id != allocation.pk:
         raise Http404
     try:
-        services.decide_review(
+        allocation_reviews.decide_review(
             actor=actor,
             review=review,
             upheld=form.cleaned_data["outcome"] == UPHELD,

@@ -21,8 +21,17 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts import scoping
 from core.errors import DomainError, NotFound
 from core.errors import PermissionDenied as ServicePermissionDenied
-from quotas import settlement as settlements
+from quotas import (
+    compliance,
+    quota_position,
+    registry_import,
+    settlement_access,
+    settlement_closing,
+    settlement_opening,
+    surrenders,
+)
 from quotas import settlement_exports as exports
+from quotas import settlement_selectors as selectors
 from quotas.models import Settlement, SettlementStatus, SurrenderKind
 from units.imports.errors import ImportRejected
 from units.models import Enterprise, Province
@@ -117,7 +126,7 @@ def _actor_for_province_pages(request: HttpRequest) -> scoping.Actor:
 
 def _province(actor: scoping.Actor, code: str | None) -> Province:
     """The province named by its code, or the actor's first; another province is 404."""
-    provinces = settlements.provinces_for(actor=actor)
+    provinces = selectors.provinces_for(actor=actor)
     if code:
         found = provinces.filter(code=code).first()
         if found is None:
@@ -155,19 +164,19 @@ def _service_error(error: DomainError) -> None:
 
 
 def _list_page(request, actor, province, year, *, status="", error="", http_status=200, **forms_):
-    rows = settlements.settlements_for(actor=actor, province=province, year=year, status=status)
+    rows = selectors.settlements_for(actor=actor, province=province, year=year, status=status)
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     may_act = scoping.can_create(actor, Settlement, province_id=province.pk, city_id=None)
     context = {
         "province": province,
-        "provinces": settlements.provinces_for(actor=actor) if actor.sees_all_provinces else [],
+        "provinces": selectors.provinces_for(actor=actor) if actor.sees_all_provinces else [],
         "year": year,
         "status": status,
         "statuses": SettlementStatus.choices,
         "page": page,
         "query": urlencode({"province": province.code, "year": year, "status": status}),
-        "counts": settlements.counts(actor=actor, province=province, year=year),
-        "targets": settlements.target_progress(
+        "counts": selectors.counts(actor=actor, province=province, year=year),
+        "targets": compliance.target_progress(
             actor=actor, province=province, year=year, today=timezone.localdate()
         ),
         "may_act": may_act,
@@ -203,7 +212,7 @@ def settlements_open(request: HttpRequest) -> HttpResponse:
                           error=_("Choose a valid compliance year."), http_status=400)  # fmt: skip
     year = form.cleaned_data["year"]
     try:
-        result = settlements.open_settlements(actor=actor, province=province, year=year)
+        result = settlement_opening.open_settlements(actor=actor, province=province, year=year)
     except DomainError as error:
         _service_error(error)
         return _list_page(request, actor, province, year, error=error.message, http_status=400)
@@ -234,7 +243,7 @@ def settlements_close(request: HttpRequest) -> HttpResponse:
                           error=_("Correct the errors below."), http_status=400)  # fmt: skip
     year = form.cleaned_data["year"]
     try:
-        result = settlements.close_year(
+        result = settlement_closing.close_year(
             actor=actor,
             province=province,
             year=year,
@@ -263,10 +272,10 @@ def settlements_close(request: HttpRequest) -> HttpResponse:
 
 
 def _detail_page(request, actor, settlement, *, form=None, http_status=200):
-    tally = settlements.tally_of(settlement)
+    tally = selectors.tally_of(settlement)
     may_record = (
         scoping.can_change(actor, settlement)
-        and settlement.status in settlements.ACCEPTS_SURRENDERS
+        and settlement.status in settlement_access.ACCEPTS_SURRENDERS
     )
     if may_record and form is None:
         form = SurrenderForm(
@@ -276,10 +285,10 @@ def _detail_page(request, actor, settlement, *, form=None, http_status=200):
     context = {
         "settlement": settlement,
         "tally": tally,
-        "ccer_limit_pct": settlements.percent(tally.ccer_limit_pct),
+        "ccer_limit_pct": surrenders.percent(tally.ccer_limit_pct),
         "case": getattr(settlement, "case", None),
         "form": form if may_record else None,
-        "history": settlements.history(actor=actor, settlement=settlement)[:200],
+        "history": selectors.history(actor=actor, settlement=settlement)[:200],
         "is_staff": bool(actor.staff_scopes or actor.sees_all_provinces),
     }
     return render(request, "quotas/settlement_detail.html", context, status=http_status)
@@ -289,7 +298,7 @@ def _detail_page(request, actor, settlement, *, form=None, http_status=200):
 @require_GET
 def settlement_detail(request: HttpRequest, public_id) -> HttpResponse:
     actor = scoping.actor_for(request.user)
-    settlement = settlements.settlement_detail(actor=actor, public_id=public_id)
+    settlement = selectors.settlement_detail(actor=actor, public_id=public_id)
     return _detail_page(request, actor, settlement)
 
 
@@ -297,15 +306,15 @@ def settlement_detail(request: HttpRequest, public_id) -> HttpResponse:
 @require_POST
 def surrender_add(request: HttpRequest, public_id) -> HttpResponse:
     actor = scoping.actor_for(request.user)
-    settlement = settlements.settlement_detail(actor=actor, public_id=public_id)
+    settlement = selectors.settlement_detail(actor=actor, public_id=public_id)
     if not scoping.can_change(actor, settlement):
         raise PermissionDenied
     form = SurrenderForm(request.POST)
     if not form.is_valid():
         return _detail_page(request, actor, settlement, form=form, http_status=400)
     try:
-        settlements.record_surrender(actor=actor, settlement=settlement, **form.cleaned_data)
-    except settlements.SurrenderRefused as refused:
+        surrenders.record_surrender(actor=actor, settlement=settlement, **form.cleaned_data)
+    except surrenders.SurrenderRefused as refused:
         for field_name, message in refused.errors:
             form.add_error(field_name if field_name in form.fields else None, message)
         return _detail_page(request, actor, settlement, form=form, http_status=400)
@@ -329,7 +338,7 @@ def _import_page(request, province, form, *, http_status=200, message="", reject
         "row_errors": row_errors[:ERRORS_SHOWN],
         "error_count": len(row_errors),
         "errors_hidden": max(len(row_errors) - ERRORS_SHOWN, 0),
-        "columns": settlements.SURRENDER_COLUMNS,
+        "columns": registry_import.SURRENDER_COLUMNS,
     }
     return render(request, "quotas/import.html", context, status=http_status)
 
@@ -347,7 +356,7 @@ def surrender_import(request: HttpRequest) -> HttpResponse:
         return _import_page(request, province, form, http_status=400)
     year = form.cleaned_data["year"]
     try:
-        result = settlements.import_surrenders(
+        result = registry_import.import_surrenders(
             actor=actor, province=province, year=year, uploaded_file=form.cleaned_data["file"]
         )
     except ImportRejected as rejected:
@@ -383,7 +392,7 @@ def _case_page(request, actor, case, *, form=None, http_status=200):
         "settlement": case.settlement,
         "form": form or CaseForm(),
         "may_act": may_act,
-        "rule": settlements.penalty_rule(case.settlement.year),
+        "rule": selectors.penalty_rule(case.settlement.year),
     }
     return render(request, "quotas/settlement_case.html", context, status=http_status)
 
@@ -392,14 +401,14 @@ def _case_page(request, actor, case, *, form=None, http_status=200):
 @require_GET
 def case_detail(request: HttpRequest, public_id) -> HttpResponse:
     actor = scoping.actor_for(request.user)
-    return _case_page(request, actor, settlements.case_detail(actor=actor, public_id=public_id))
+    return _case_page(request, actor, selectors.case_detail(actor=actor, public_id=public_id))
 
 
 @login_required
 @require_POST
 def case_decide(request: HttpRequest, public_id) -> HttpResponse:
     actor = scoping.actor_for(request.user)
-    case = settlements.case_detail(actor=actor, public_id=public_id)
+    case = selectors.case_detail(actor=actor, public_id=public_id)
     if not scoping.can_change(actor, case):
         raise PermissionDenied
     form = CaseForm(request.POST)
@@ -408,10 +417,10 @@ def case_decide(request: HttpRequest, public_id) -> HttpResponse:
     data = form.cleaned_data
     try:
         if data["action"] == "correct":
-            settlements.correct_case(actor=actor, case=case, note=data["note"])
+            settlement_closing.correct_case(actor=actor, case=case, note=data["note"])
             messages.success(request, _("The case is recorded as corrected."))
         else:
-            settlements.decide_penalty(
+            settlement_closing.decide_penalty(
                 actor=actor, case=case, amount=data["amount"], note=data["note"]
             )
             messages.success(request, _("The fine was recorded."))
@@ -436,8 +445,8 @@ def _summary(request: HttpRequest) -> exports.Summary:
         province=province.name_zh,
         year=year,
         dated=timezone.localdate(),
-        rows=settlements.compliance_summary(actor=actor, province=province, year=year),
-        counts=settlements.counts(actor=actor, province=province, year=year),
+        rows=compliance.compliance_summary(actor=actor, province=province, year=year),
+        counts=selectors.counts(actor=actor, province=province, year=year),
     )
 
 
@@ -479,7 +488,7 @@ def position(request: HttpRequest) -> HttpResponse:
     else:
         raise PermissionDenied
     sections = [
-        {"enterprise": unit, "years": settlements.position(actor=actor, enterprise=unit)}
+        {"enterprise": unit, "years": quota_position.position(actor=actor, enterprise=unit)}
         for unit in units
     ]
     return render(request, "quotas/position.html", {"sections": sections, "chosen": chosen})

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.scoping import actor_for
-from quotas import allocation as services
+from quotas import batch_workflow, pre_allocation
 from quotas.models import (
     Adjustment,
     AllocationBatch,
@@ -164,7 +164,7 @@ class TestWorkInProgressIsHidden:
     def test_an_upheld_review_hides_the_determination_again(self, world, ministry_api):
         stored = world.first("370000", "allocations")
         assert one(ministry_api, "allocation", stored)["determination"]["determined"] is not None
-        # As quotas.allocation._reopen_determination leaves the batch.
+        # As quotas.allocation_reviews._reopen_determination leaves the batch.
         AllocationBatch.objects.filter(pk=stored.determination_batch_id).update(
             status=BatchStatus.DRAFT, submitted_at=None, approved_at=None
         )
@@ -191,15 +191,15 @@ def test_through_the_workflow_the_figure_appears_on_approval(
             emissions=2_600_000,
             activity=power_activity(facility, generated=3_000_000, heat=1_200_000),
         )
-    drafted = services.draft_pre_allocation(
+    drafted = pre_allocation.draft_pre_allocation(
         actor=actor_for(shandong_staff), province=shandong, year=2025, sector="power"
     )
     [shown] = rows(ministry_api, "allocation")
     assert shown["pre_allocation"]["batch"]["status"] == BatchStatus.DRAFT
     assert shown["pre_allocation"]["pre_allocated"] is None
-    services.submit_batch(actor=actor_for(shandong_staff), batch=drafted)
+    batch_workflow.submit_batch(actor=actor_for(shandong_staff), batch=drafted)
     approver = users.staff(shandong, username="sd-approver")
-    services.approve_batch(actor=actor_for(approver), batch=drafted)
+    batch_workflow.approve_batch(actor=actor_for(approver), batch=drafted)
     stored = plant.allocations.get()
     [shown] = rows(ministry_api, "allocation")
     assert shown["pre_allocation"]["pre_allocated"] == tonnes(stored.pre_allocated) == "1778593"

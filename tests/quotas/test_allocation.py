@@ -17,7 +17,14 @@ from accounts.scoping import actor_for
 from core.errors import DomainError, PermissionDenied
 from core.models import AuditAction, AuditEvent
 from deadlines.models import Notification, Obligation
-from quotas import allocation as services
+from quotas import (
+    allocation_reviews,
+    batch_workflow,
+    determination,
+    issuance,
+    pre_allocation,
+    recompute,
+)
 from quotas.models import (
     Adjustment,
     Allocation,
@@ -86,8 +93,8 @@ def act(user):
 
 
 def approve(batch, *, by, approver):
-    services.submit_batch(actor=act(by), batch=batch)
-    return services.approve_batch(actor=act(approver), batch=batch)
+    batch_workflow.submit_batch(actor=act(by), batch=batch)
+    return batch_workflow.approve_batch(actor=act(approver), batch=batch)
 
 
 def allocation_of(enterprise, year=2025) -> Allocation:
@@ -96,7 +103,7 @@ def allocation_of(enterprise, year=2025) -> Allocation:
 
 def pre_allocated(province, staff, approver, time_machine):
     at(time_machine, PRE_ALLOCATION_DAY)
-    batch = services.draft_pre_allocation(
+    batch = pre_allocation.draft_pre_allocation(
         actor=act(staff), province=province, year=2025, sector="power"
     )
     return approve(batch, by=staff, approver=approver)
@@ -104,7 +111,7 @@ def pre_allocated(province, staff, approver, time_machine):
 
 def determined(province, staff, approver, time_machine):
     at(time_machine, DETERMINATION_DAY)
-    batch = services.draft_determination(
+    batch = determination.draft_determination(
         actor=act(staff), province=province, year=2025, sector="power"
     )
     return approve(batch, by=staff, approver=approver)
@@ -123,7 +130,7 @@ def deduction(enterprise, tonnes, creator, *, year=2025):
 
 def assert_reproducible(allocation: Allocation) -> None:
     allocation.refresh_from_db()
-    figures = services.recompute(allocation)
+    figures = recompute.recompute(allocation)
     stored = {name: getattr(allocation, name) for name in figures}
     assert figures == stored
 
@@ -179,10 +186,10 @@ class TestSixHundredMegawattUnit:
         deduction(plant, 10_000, shandong_staff)
         determined(shandong, shandong_staff, approver, time_machine)
         at(time_machine, ISSUANCE_DAY)
-        batch = services.draft_allocation(
+        batch = issuance.draft_allocation(
             actor=act(shandong_staff), province=shandong, year=2025, sector="power"
         )
-        services.record_issuance(
+        issuance.record_issuance(
             actor=act(shandong_staff), batch=batch, issued_on=ISSUANCE_DAY.date()
         )
         approve(batch, by=shandong_staff, approver=approver)
@@ -196,10 +203,10 @@ class TestSixHundredMegawattUnit:
         pre_allocated(shandong, shandong_staff, approver, time_machine)
         determined(shandong, shandong_staff, approver, time_machine)
         at(time_machine, ISSUANCE_DAY)
-        batch = services.draft_allocation(
+        batch = issuance.draft_allocation(
             actor=act(shandong_staff), province=shandong, year=2025, sector="power"
         )
-        services.record_issuance(
+        issuance.record_issuance(
             actor=act(shandong_staff), batch=batch, issued_on=ISSUANCE_DAY.date()
         )
         approve(batch, by=shandong_staff, approver=approver)
@@ -261,7 +268,7 @@ class TestMissingData:
         heat_only = coal_unit(no_output)
         verified(no_output, 2024, emissions=1, activity=[(heat_only, "heat_supplied", 5, "GJ")])
         at(time_machine, PRE_ALLOCATION_DAY)
-        batch = services.draft_pre_allocation(
+        batch = pre_allocation.draft_pre_allocation(
             actor=act(shandong_staff), province=shandong, year=2025, sector="power"
         )
         missing = {
@@ -277,7 +284,7 @@ class TestMissingData:
         assert allocation_of(plant).pre_allocated == Decimal(1_778_593)
         assert allocation_of(no_load).pre_allocated is None
         with pytest.raises(DomainError, match="无发电量电厂、无核查数据电厂、无负荷率电厂"):
-            services.submit_batch(actor=act(shandong_staff), batch=batch)
+            batch_workflow.submit_batch(actor=act(shandong_staff), batch=batch)
         batch.refresh_from_db()
         assert batch.status == BatchStatus.DRAFT
 
@@ -298,7 +305,7 @@ class TestMissingData:
             ],
         )
         at(time_machine, PRE_ALLOCATION_DAY)
-        services.draft_pre_allocation(
+        pre_allocation.draft_pre_allocation(
             actor=act(shandong_staff), province=shandong, year=2025, sector="power"
         )
         allocation = allocation_of(enterprise)
@@ -316,7 +323,7 @@ class TestMissingData:
         coal_unit(enterprise, name="2号机组")
         verified(enterprise, 2024, emissions=1, activity=power_activity(facility, generated=100))
         at(time_machine, PRE_ALLOCATION_DAY)
-        services.draft_pre_allocation(
+        pre_allocation.draft_pre_allocation(
             actor=act(shandong_staff), province=shandong, year=2025, sector="power"
         )
         left_out = allocation_of(enterprise).pre_allocation_inputs["left_out"]
@@ -334,18 +341,18 @@ class TestWorkflow:
         self, plant, shandong, shandong_staff, approver, time_machine
     ):
         at(time_machine, PRE_ALLOCATION_DAY)
-        batch = services.draft_pre_allocation(
+        batch = pre_allocation.draft_pre_allocation(
             actor=act(shandong_staff), province=shandong, year=2025, sector="power"
         )
-        services.submit_batch(actor=act(approver), batch=batch)
+        batch_workflow.submit_batch(actor=act(approver), batch=batch)
         for person in (shandong_staff, approver):
             with pytest.raises(DomainError, match="other than the one who prepared"):
-                services.approve_batch(actor=act(person), batch=batch)
+                batch_workflow.approve_batch(actor=act(person), batch=batch)
         batch.refresh_from_db()
         assert (batch.status, batch.approved_by) == (BatchStatus.SUBMITTED, None)
         assert (batch.prepared_by, batch.submitted_by) == (shandong_staff, approver)
         third = users.staff(shandong, username="shandong-third")
-        services.approve_batch(actor=act(third), batch=batch)
+        batch_workflow.approve_batch(actor=act(third), batch=batch)
         batch.refresh_from_db()
         assert (batch.status, batch.approved_by) == (BatchStatus.APPROVED, third)
 
@@ -375,12 +382,12 @@ class TestWorkflow:
         facility = coal_unit(closing)
         verified(closing, 2024, emissions=1, activity=power_activity(facility, generated=1_000))
         at(time_machine, PRE_ALLOCATION_DAY)
-        batch = services.draft_pre_allocation(
+        batch = pre_allocation.draft_pre_allocation(
             actor=act(shandong_staff), province=shandong, year=2025, sector="power"
         )
         closing.status = EnterpriseStatus.CLOSED
         closing.save()
-        services.draft_pre_allocation(
+        pre_allocation.draft_pre_allocation(
             actor=act(approver), province=shandong, year=2025, sector="power"
         )
         assert list(Allocation.objects.filter(pre_allocation_batch=batch)) == [allocation_of(plant)]
@@ -394,14 +401,14 @@ class TestWorkflow:
         self, plant, shandong, shandong_staff, approver, time_machine
     ):
         at(time_machine, PRE_ALLOCATION_DAY)
-        batch = services.draft_pre_allocation(
+        batch = pre_allocation.draft_pre_allocation(
             actor=act(shandong_staff), province=shandong, year=2025, sector="power"
         )
-        services.submit_batch(actor=act(shandong_staff), batch=batch)
+        batch_workflow.submit_batch(actor=act(shandong_staff), batch=batch)
         with pytest.raises(DomainError) as refused:
-            services.return_batch(actor=act(approver), batch=batch, comment="  ")
+            batch_workflow.return_batch(actor=act(approver), batch=batch, comment="  ")
         assert refused.value.field == "comment"
-        services.return_batch(actor=act(approver), batch=batch, comment="核对负荷率")
+        batch_workflow.return_batch(actor=act(approver), batch=batch, comment="核对负荷率")
         batch.refresh_from_db()
         assert (batch.status, batch.submitted_at) == (BatchStatus.DRAFT, None)
         event = AuditEvent.objects.for_target(batch).latest("pk")
@@ -413,28 +420,32 @@ class TestWorkflow:
         at(time_machine, PRE_ALLOCATION_DAY)
         for outsider in (guangdong_staff, jinan_staff):
             with pytest.raises(PermissionDenied):
-                services.draft_pre_allocation(
+                pre_allocation.draft_pre_allocation(
                     actor=act(outsider), province=shandong, year=2025, sector="power"
                 )
         assert not AllocationBatch.objects.exists()
-        batch = services.draft_pre_allocation(
+        batch = pre_allocation.draft_pre_allocation(
             actor=act(shandong_staff), province=shandong, year=2025, sector="power"
         )
         with pytest.raises(DomainError):
-            services.submit_batch(actor=act(guangdong_staff), batch=batch)
+            batch_workflow.submit_batch(actor=act(guangdong_staff), batch=batch)
         batch.refresh_from_db()
         assert batch.status == BatchStatus.DRAFT
 
     def test_the_order_of_the_steps(self, plant, shandong, shandong_staff, approver, time_machine):
         at(time_machine, PRE_ALLOCATION_DAY)
         staff = act(shandong_staff)
-        services.draft_pre_allocation(actor=staff, province=shandong, year=2025, sector="power")
+        pre_allocation.draft_pre_allocation(
+            actor=staff, province=shandong, year=2025, sector="power"
+        )
         with pytest.raises(DomainError, match="Approve the pre-allocation"):
-            services.draft_determination(actor=staff, province=shandong, year=2025, sector="power")
+            determination.draft_determination(
+                actor=staff, province=shandong, year=2025, sector="power"
+            )
         with pytest.raises(DomainError, match="Approve the determination"):
-            services.draft_allocation(actor=staff, province=shandong, year=2025, sector="power")
+            issuance.draft_allocation(actor=staff, province=shandong, year=2025, sector="power")
         with pytest.raises(DomainError, match="no pre-allocation"):
-            services.draft_pre_allocation(
+            pre_allocation.draft_pre_allocation(
                 actor=staff, province=shandong, year=2024, sector="cement"
             )
 
@@ -443,22 +454,22 @@ class TestWorkflow:
     ):
         pre_allocated(shandong, shandong_staff, approver, time_machine)
         determined(shandong, shandong_staff, approver, time_machine)
-        batch = services.draft_allocation(
+        batch = issuance.draft_allocation(
             actor=act(shandong_staff), province=shandong, year=2025, sector="power"
         )
         with pytest.raises(DomainError, match="until 2026-09-20") as refused:
-            services.record_issuance(
+            issuance.record_issuance(
                 actor=act(shandong_staff), batch=batch, issued_on=DETERMINATION_DAY.date()
             )
         assert refused.value.field == "issued_on"
         at(time_machine, datetime(2026, 9, 15, 9, 0, tzinfo=SHANGHAI))
         plant_user = users.enterprise_user(plant, username="plant-user")
-        services.request_review(
+        allocation_reviews.request_review(
             actor=act(plant_user), allocation=allocation_of(plant), grounds="供热量有误"
         )
         at(time_machine, ISSUANCE_DAY)
         with pytest.raises(DomainError, match="awaits a decision"):
-            services.record_issuance(
+            issuance.record_issuance(
                 actor=act(shandong_staff), batch=batch, issued_on=ISSUANCE_DAY.date()
             )
         assert allocation_of(plant).issued is None
@@ -484,7 +495,7 @@ def plant_user(plant):
 class TestReview:
     def test_filed_on_the_last_working_day_of_the_window(self, notified, plant_user, time_machine):
         at(time_machine, datetime(2026, 9, 20, 16, 0, tzinfo=SHANGHAI))
-        review = services.request_review(
+        review = allocation_reviews.request_review(
             actor=act(plant_user), allocation=notified, grounds="负荷率应为75%"
         )
         assert review.filed_on == LAST_REVIEW_DAY
@@ -494,7 +505,9 @@ class TestReview:
     def test_refused_the_next_working_day(self, notified, plant_user, time_machine):
         at(time_machine, datetime(2026, 9, 21, 9, 0, tzinfo=SHANGHAI))
         with pytest.raises(DomainError, match="closed on 2026-09-20"):
-            services.request_review(actor=act(plant_user), allocation=notified, grounds="逾期")
+            allocation_reviews.request_review(
+                actor=act(plant_user), allocation=notified, grounds="逾期"
+            )
         assert not AllocationReview.objects.exists()
 
     def test_only_the_enterprise_asks_and_with_grounds(
@@ -502,13 +515,17 @@ class TestReview:
     ):
         at(time_machine, datetime(2026, 9, 14, 9, 0, tzinfo=SHANGHAI))
         with pytest.raises(PermissionDenied):
-            services.request_review(actor=act(shandong_staff), allocation=notified, grounds="复核")
+            allocation_reviews.request_review(
+                actor=act(shandong_staff), allocation=notified, grounds="复核"
+            )
         with pytest.raises(DomainError):  # another unit's user does not even see it
-            services.request_review(
+            allocation_reviews.request_review(
                 actor=act(shandong_enterprise_user), allocation=notified, grounds="复核"
             )
         with pytest.raises(DomainError) as refused:
-            services.request_review(actor=act(plant_user), allocation=notified, grounds=" ")
+            allocation_reviews.request_review(
+                actor=act(plant_user), allocation=notified, grounds=" "
+            )
         assert refused.value.field == "grounds"
         assert not AllocationReview.objects.exists()
 
@@ -516,10 +533,14 @@ class TestReview:
         self, notified, plant_user, approver, time_machine
     ):
         at(time_machine, datetime(2026, 9, 14, 9, 0, tzinfo=SHANGHAI))
-        review = services.request_review(actor=act(plant_user), allocation=notified, grounds="复核")
+        review = allocation_reviews.request_review(
+            actor=act(plant_user), allocation=notified, grounds="复核"
+        )
         with pytest.raises(PermissionDenied):
-            services.decide_review(actor=act(plant_user), review=review, upheld=True, decision="x")
-        services.decide_review(
+            allocation_reviews.decide_review(
+                actor=act(plant_user), review=review, upheld=True, decision="x"
+            )
+        allocation_reviews.decide_review(
             actor=act(approver), review=review, upheld=False, decision="数据无误"
         )
         review.refresh_from_db()
@@ -527,18 +548,22 @@ class TestReview:
         notified.determination_batch.refresh_from_db()
         assert notified.determination_batch.status == BatchStatus.APPROVED
         with pytest.raises(DomainError, match="final"):
-            services.decide_review(actor=act(approver), review=review, upheld=True, decision="x")
+            allocation_reviews.decide_review(
+                actor=act(approver), review=review, upheld=True, decision="x"
+            )
         with pytest.raises(DomainError, match="final"):
-            services.request_review(actor=act(plant_user), allocation=notified, grounds="再议")
+            allocation_reviews.request_review(
+                actor=act(plant_user), allocation=notified, grounds="再议"
+            )
 
     def test_upheld_the_determination_is_redone(
         self, notified, plant_user, shandong, shandong_staff, approver, time_machine
     ):
         at(time_machine, datetime(2026, 9, 14, 9, 0, tzinfo=SHANGHAI))
-        review = services.request_review(
+        review = allocation_reviews.request_review(
             actor=act(plant_user), allocation=notified, grounds="扣减量有误"
         )
-        services.decide_review(
+        allocation_reviews.decide_review(
             actor=act(approver), review=review, upheld=True, decision="扣减量改为5000吨"
         )
         batch = notified.determination_batch
@@ -548,7 +573,7 @@ class TestReview:
         assert adjustment.netted_in is None
         adjustment.tonnes = 5_000
         adjustment.save()
-        redone = services.draft_determination(
+        redone = determination.draft_determination(
             actor=act(shandong_staff), province=shandong, year=2025, sector="power"
         )
         assert redone == batch
@@ -613,12 +638,12 @@ def test_every_figure_is_reproduced_from_its_stored_inputs(
 
     for sector in ("power", "cement"):
         at(time_machine, PRE_ALLOCATION_DAY)
-        batch = services.draft_pre_allocation(
+        batch = pre_allocation.draft_pre_allocation(
             actor=act(shandong_staff), province=shandong, year=2025, sector=sector
         )
         approve(batch, by=shandong_staff, approver=approver)
         at(time_machine, DETERMINATION_DAY)
-        batch = services.draft_determination(
+        batch = determination.draft_determination(
             actor=act(shandong_staff), province=shandong, year=2025, sector=sector
         )
         approve(batch, by=shandong_staff, approver=approver)
@@ -642,7 +667,7 @@ def test_recompute_reads_nothing_but_the_stored_inputs(
     determined(shandong, shandong_staff, approver, time_machine)
     allocation = allocation_of(plant)
     with django_assert_num_queries(0):
-        figures = services.recompute(allocation)
+        figures = recompute.recompute(allocation)
     assert figures["determined"] == Decimal(2_540_847)
 
 
@@ -669,12 +694,12 @@ def test_drafting_and_approving_a_determination_takes_the_same_queries_for_more_
     def queries_of_a_determination() -> tuple[int, int]:
         at(time_machine, DETERMINATION_DAY)
         with django_assert_max_num_queries(200) as drafting:
-            batch = services.draft_determination(
+            batch = determination.draft_determination(
                 actor=act(shandong_staff), province=shandong, year=2025, sector="power"
             )
-        services.submit_batch(actor=act(shandong_staff), batch=batch)
+        batch_workflow.submit_batch(actor=act(shandong_staff), batch=batch)
         with django_assert_max_num_queries(200) as approving:
-            services.approve_batch(actor=act(approver), batch=batch)
+            batch_workflow.approve_batch(actor=act(approver), batch=batch)
         Allocation.objects.filter(determination_batch=batch).update(
             determination_batch=None, determined=None, to_issue=None
         )

@@ -15,8 +15,11 @@ import pytest
 from django.urls import reverse
 
 from accounts.scoping import actor_for
-from quotas import allocation as services
+from quotas.batch_workflow import approve_batch, submit_batch
+from quotas.determination import draft_determination
+from quotas.issuance import draft_allocation
 from quotas.models import Allocation, AllocationBatch, AllocationReview, BatchStatus, ReviewStatus
+from quotas.pre_allocation import draft_pre_allocation
 from tests.factories import accounts as users
 from tests.factories.quotas_allocation import coal_unit, power_activity, unit, verified
 
@@ -83,16 +86,16 @@ def guangdong_plant(guangdong):
 
 def draft(staff, province, step="pre_allocation", year=2025, sector="power"):
     drafts = {
-        "pre_allocation": services.draft_pre_allocation,
-        "determination": services.draft_determination,
-        "allocation": services.draft_allocation,
+        "pre_allocation": draft_pre_allocation,
+        "determination": draft_determination,
+        "allocation": draft_allocation,
     }
     return drafts[step](actor=actor_for(staff), province=province, year=year, sector=sector)
 
 
 def approve(batch, staff, approver):
-    services.submit_batch(actor=actor_for(staff), batch=batch)
-    return services.approve_batch(actor=actor_for(approver), batch=batch)
+    submit_batch(actor=actor_for(staff), batch=batch)
+    return approve_batch(actor=actor_for(approver), batch=batch)
 
 
 @pytest.fixture

@@ -25,7 +25,15 @@ from accounts.scoping import actor_for
 from core.errors import DomainError, NotFound, PermissionDenied
 from core.models import AuditEvent, target_label
 from deadlines.models import Obligation, ObligationStatus
-from quotas import settlement as settlements
+from quotas import (
+    compliance,
+    quota_position,
+    registry_import,
+    settlement_closing,
+    settlement_opening,
+    settlement_selectors,
+    surrenders,
+)
 from quotas.models import (
     Adjustment,
     Allocation,
@@ -89,13 +97,13 @@ def coal_unit(shandong):
 
 @pytest.fixture
 def coal_settlement(staff, shandong, coal_unit):
-    settlements.open_settlements(actor=staff, province=shandong, year=2025)
+    settlement_opening.open_settlements(actor=staff, province=shandong, year=2025)
     return Settlement.objects.get(enterprise=coal_unit, year=2025)
 
 
 def surrender(staff, settlement, quantity, *, kind="allowance", vintage=2025, on=date(2026, 11, 1),
               reference=""):  # fmt: skip
-    return settlements.record_surrender(
+    return surrenders.record_surrender(
         actor=staff,
         settlement=settlement,
         kind=kind,
@@ -122,7 +130,7 @@ class TestOpening:
         unit = unit_ready(
             province=shandong, emissions=600_000, determined=555_000, fuel="natural_gas"
         )
-        result = settlements.open_settlements(actor=staff, province=shandong, year=2025)
+        result = settlement_opening.open_settlements(actor=staff, province=shandong, year=2025)
         assert (result.created, result.updated) == (1, 0)
         owed = Settlement.objects.get(enterprise=unit)
         assert (owed.verified_emissions, owed.allocated, owed.obligation, owed.cap_rule) == (
@@ -143,7 +151,7 @@ class TestOpening:
             province=shandong, emissions=600_000, determined=555_000, fuel="natural_gas"
         )
         FacilityFactory(enterprise=unit, fuel="coal")
-        settlements.open_settlements(actor=staff, province=shandong, year=2025)
+        settlement_opening.open_settlements(actor=staff, province=shandong, year=2025)
         owed = Settlement.objects.get(enterprise=unit)
         assert (owed.obligation, owed.cap_rule) == (Decimal(600_000), "")
 
@@ -158,7 +166,7 @@ class TestOpening:
     def test_verified_emissions_are_rounded_by_the_plan(self, staff, shandong):
         # 1,234,567.50 t → 1,234,568 t (whole tonnes, half up).
         unit = unit_ready(province=shandong, emissions="1234567.50", determined=1_200_000)
-        settlements.open_settlements(actor=staff, province=shandong, year=2025)
+        settlement_opening.open_settlements(actor=staff, province=shandong, year=2025)
         assert Settlement.objects.get(enterprise=unit).verified_emissions == Decimal(1_234_568)
 
     def test_due_date_comes_from_the_calendar(self, staff, shandong):
@@ -169,7 +177,7 @@ class TestOpening:
         plain = unit_ready(
             province=shandong, emissions=500_000, determined=500_000, with_obligation=False
         )
-        settlements.open_settlements(actor=staff, province=shandong, year=2025)
+        settlement_opening.open_settlements(actor=staff, province=shandong, year=2025)
         assert Settlement.objects.get(enterprise=extended).due_on == date(2027, 1, 31)
         assert Settlement.objects.get(enterprise=plain).due_on == date(2026, 12, 31)
 
@@ -177,7 +185,7 @@ class TestOpening:
         unit = EnterpriseFactory(province=shandong, name_zh="未核定电厂")
         verified(unit, 700_000)
         AllocationFactory(enterprise=unit, determined=None)
-        result = settlements.open_settlements(actor=staff, province=shandong, year=2025)
+        result = settlement_opening.open_settlements(actor=staff, province=shandong, year=2025)
         assert result.without_allocation == ["未核定电厂"]
         assert not Settlement.objects.exists()
 
@@ -187,20 +195,23 @@ class TestOpening:
         batch = Allocation.objects.get(enterprise=unit).determination_batch
         for status in (BatchStatus.DRAFT, BatchStatus.SUBMITTED):
             AllocationBatch.objects.filter(pk=batch.pk).update(status=status)
-            result = settlements.open_settlements(actor=staff, province=shandong, year=2025)
+            result = settlement_opening.open_settlements(actor=staff, province=shandong, year=2025)
             assert result.without_allocation == [unit.name_zh]
             assert not Settlement.objects.exists()
         AllocationBatch.objects.filter(pk=batch.pk).update(status=BatchStatus.APPROVED)
-        assert settlements.open_settlements(actor=staff, province=shandong, year=2025).created == 1
+        assert (
+            settlement_opening.open_settlements(actor=staff, province=shandong, year=2025).created
+            == 1
+        )
 
     def test_running_again_updates_only_open_settlements_whose_inputs_changed(
         self, staff, shandong, coal_unit, coal_settlement
     ):
-        again = settlements.open_settlements(actor=staff, province=shandong, year=2025)
+        again = settlement_opening.open_settlements(actor=staff, province=shandong, year=2025)
         assert (again.created, again.updated, again.unchanged) == (0, 0, 1)
 
         coal_unit.allocations.update(determined=Decimal(1_100_000))
-        again = settlements.open_settlements(actor=staff, province=shandong, year=2025)
+        again = settlement_opening.open_settlements(actor=staff, province=shandong, year=2025)
         assert again.updated == 1
         coal_settlement.refresh_from_db()
         # 1,100,000 + 260,000 = 1,360,000 ≥ 1,300,000: within the cap, the verified emissions.
@@ -212,7 +223,7 @@ class TestOpening:
             status=SettlementStatus.ON_TIME, settled_on=date(2026, 11, 1)
         )
         coal_unit.allocations.update(determined=Decimal(900_000))
-        again = settlements.open_settlements(actor=staff, province=shandong, year=2025)
+        again = settlement_opening.open_settlements(actor=staff, province=shandong, year=2025)
         assert (again.updated, again.kept_closed) == (0, 1)
         coal_settlement.refresh_from_db()
         assert coal_settlement.allocated == Decimal(1_100_000)
@@ -223,7 +234,9 @@ class TestOpening:
             for _ in range(units):
                 unit_ready(province=shandong, emissions=500_000, determined=480_000)
             with CaptureQueriesContext(connection) as queries:
-                result = settlements.open_settlements(actor=staff, province=shandong, year=2025)
+                result = settlement_opening.open_settlements(
+                    actor=staff, province=shandong, year=2025
+                )
             assert result.created == Settlement.objects.count()
             return len(queries)
 
@@ -233,13 +246,15 @@ class TestOpening:
         self, shandong, guangdong_staff, jinan_staff, shandong_enterprise_user, coal_unit
     ):
         with pytest.raises(NotFound):
-            settlements.open_settlements(
+            settlement_opening.open_settlements(
                 actor=actor_for(guangdong_staff), province=shandong, year=2025
             )
         with pytest.raises(PermissionDenied):
-            settlements.open_settlements(actor=actor_for(jinan_staff), province=shandong, year=2025)
+            settlement_opening.open_settlements(
+                actor=actor_for(jinan_staff), province=shandong, year=2025
+            )
         with pytest.raises(NotFound):
-            settlements.open_settlements(
+            settlement_opening.open_settlements(
                 actor=actor_for(shandong_enterprise_user), province=shandong, year=2025
             )
         assert not Settlement.objects.exists()
@@ -253,7 +268,7 @@ class TestSurrender:
         self, staff, coal_settlement
     ):
         # 5% of the obligation 1,260,000 t = 63,000 t; 70,000 t is 7,000 t too many.
-        with pytest.raises(settlements.SurrenderRefused) as refused:
+        with pytest.raises(surrenders.SurrenderRefused) as refused:
             surrender(staff, coal_settlement, 70_000, kind="ccer")
         assert refused.value.errors == [
             (
@@ -265,11 +280,11 @@ class TestSurrender:
         assert not AuditEvent.objects.filter(target_type=target_label(Surrender)).exists()
 
         surrender(staff, coal_settlement, 63_000, kind="ccer")
-        with pytest.raises(settlements.SurrenderRefused, match="1 t more than allowed"):
+        with pytest.raises(surrenders.SurrenderRefused, match="1 t more than allowed"):
             surrender(staff, coal_settlement, 1, kind="ccer")
 
     def test_later_vintages_are_refused_naming_the_vintage(self, staff, coal_settlement):
-        with pytest.raises(settlements.SurrenderRefused) as refused:
+        with pytest.raises(surrenders.SurrenderRefused) as refused:
             surrender(staff, coal_settlement, 100_000, vintage=2026)
         assert refused.value.errors == [
             (
@@ -283,13 +298,13 @@ class TestSurrender:
 
     def test_nothing_beyond_the_obligation(self, staff, coal_settlement):
         surrender(staff, coal_settlement, 1_200_000)
-        with pytest.raises(settlements.SurrenderRefused, match="Only 60,000 t remain"):
+        with pytest.raises(surrenders.SurrenderRefused, match="Only 60,000 t remain"):
             surrender(staff, coal_settlement, 60_001)
         assert Surrender.objects.count() == 1
 
     def test_bad_input_names_the_field(self, staff, coal_settlement):
-        with pytest.raises(settlements.SurrenderRefused) as refused:
-            settlements.record_surrender(
+        with pytest.raises(surrenders.SurrenderRefused) as refused:
+            surrenders.record_surrender(
                 actor=staff,
                 settlement=coal_settlement,
                 kind="allowance",
@@ -304,7 +319,7 @@ class TestSurrender:
 
     def test_a_registry_reference_is_recorded_once(self, staff, coal_settlement):
         surrender(staff, coal_settlement, 1_000, reference="QJ-1")
-        with pytest.raises(settlements.SurrenderRefused, match="recorded already"):
+        with pytest.raises(surrenders.SurrenderRefused, match="recorded already"):
             surrender(staff, coal_settlement, 1_000, reference="QJ-1")
 
     def test_settled_on_time_when_the_total_reaches_the_obligation(
@@ -324,7 +339,7 @@ class TestSurrender:
         obligation = Obligation.objects.get(kind="settlement", enterprise=coal_unit)
         assert obligation.status == ObligationStatus.MET_ON_TIME
         assert obligation.met_at.astimezone(SHANGHAI).date() == date(2026, 11, 10)
-        with pytest.raises(settlements.SurrenderRefused, match="already complete"):
+        with pytest.raises(surrenders.SurrenderRefused, match="already complete"):
             surrender(staff, coal_settlement, 1)
 
     def test_settled_late_after_the_due_date(self, staff, shandong):
@@ -332,7 +347,7 @@ class TestSurrender:
             province=shandong, emissions=500_000, determined=500_000, with_obligation=False
         )
         settlement_obligation(unit, due_on=date(2026, 11, 15))
-        settlements.open_settlements(actor=staff, province=shandong, year=2025)
+        settlement_opening.open_settlements(actor=staff, province=shandong, year=2025)
         owed = Settlement.objects.get(enterprise=unit)
         surrender(staff, owed, 500_000, on=date(2026, 11, 18))
         owed.refresh_from_db()
@@ -359,7 +374,7 @@ class TestSurrender:
 class TestClosing:
     def test_not_yet_due(self, staff, shandong, coal_settlement):
         with pytest.raises(DomainError, match="due on 2026-12-31"):
-            settlements.close_year(
+            settlement_closing.close_year(
                 actor=staff,
                 province=shandong,
                 year=2025,
@@ -373,11 +388,11 @@ class TestClosing:
     ):
         surrender(staff, coal_settlement, 1_200_000)
         on_time = unit_ready(province=shandong, emissions=400_000, determined=400_000)
-        settlements.open_settlements(actor=staff, province=shandong, year=2025)
+        settlement_opening.open_settlements(actor=staff, province=shandong, year=2025)
         surrender(staff, Settlement.objects.get(enterprise=on_time), 400_000)
         time_machine.move_to(AFTER_DUE, tick=False)
 
-        result = settlements.close_year(
+        result = settlement_closing.close_year(
             actor=staff,
             province=shandong,
             year=2025,
@@ -417,7 +432,7 @@ class TestClosing:
             deduct_next_year=False,
         )
         time_machine.move_to(AFTER_DUE, tick=False)
-        settlements.close_year(
+        settlement_closing.close_year(
             actor=staff, province=shandong, year=2025, today=date(2027, 1, 5), average_price=None
         )
         case = ShortfallCase.objects.get()
@@ -433,7 +448,7 @@ class TestClosing:
     ):
         time_machine.move_to(AFTER_DUE, tick=False)
         with pytest.raises(DomainError) as refused:
-            settlements.close_year(
+            settlement_closing.close_year(
                 actor=staff,
                 province=shandong,
                 year=2025,
@@ -450,7 +465,7 @@ class TestClosing:
     ):
         time_machine.move_to(AFTER_DUE, tick=False)
         with pytest.raises(NotFound):
-            settlements.close_year(
+            settlement_closing.close_year(
                 actor=actor_for(guangdong_staff),
                 province=shandong,
                 year=2025,
@@ -465,7 +480,7 @@ class TestClosing:
     ):
         surrender(staff, coal_settlement, 1_200_000)
         time_machine.move_to(AFTER_DUE, tick=False)
-        settlements.close_year(
+        settlement_closing.close_year(
             actor=staff,
             province=shandong,
             year=2025,
@@ -474,7 +489,7 @@ class TestClosing:
         )
         case = ShortfallCase.objects.get()
         with pytest.raises(DomainError, match="60,000 t are still to surrender"):
-            settlements.correct_case(actor=staff, case=case)
+            settlement_closing.correct_case(actor=staff, case=case)
 
         surrender(staff, coal_settlement, 60_000, on=date(2027, 1, 5))
         coal_settlement.refresh_from_db()
@@ -482,18 +497,18 @@ class TestClosing:
             SettlementStatus.LATE,
             date(2027, 1, 5),
         )
-        case = settlements.correct_case(actor=staff, case=case, note="已补缴")
+        case = settlement_closing.correct_case(actor=staff, case=case, note="已补缴")
         assert case.status == CaseStatus.CORRECTED and case.deduction is None
         assert not Adjustment.objects.exists()
 
         with pytest.raises(DomainError) as refused:
-            settlements.decide_penalty(actor=staff, case=case, amount=Decimal(1_000))
+            settlement_closing.decide_penalty(actor=staff, case=case, amount=Decimal(1_000))
         assert refused.value.field == "amount"
         assert "24,000,000.00" in refused.value.message
-        case = settlements.decide_penalty(actor=staff, case=case, amount=Decimal(24_000_000))
+        case = settlement_closing.decide_penalty(actor=staff, case=case, amount=Decimal(24_000_000))
         assert (case.status, case.penalty_decided) == (CaseStatus.CLOSED, Decimal(24_000_000))
         with pytest.raises(DomainError, match="decided already"):
-            settlements.decide_penalty(actor=staff, case=case, amount=Decimal(24_000_000))
+            settlement_closing.decide_penalty(actor=staff, case=case, amount=Decimal(24_000_000))
         assert events_of(case).filter(action="status").count() == 2
 
 
@@ -514,7 +529,7 @@ def workbook_file(rows, *, header=HEADER, name="清缴记录.xlsx", prepare=None
 
 
 def import_file(staff, shandong, upload):
-    return settlements.import_surrenders(
+    return registry_import.import_surrenders(
         actor=staff, province=shandong, year=2025, uploaded_file=upload
     )
 
@@ -523,7 +538,7 @@ class TestImport:
     def test_a_good_import_equals_the_same_surrenders_typed_in(self, staff, shandong):
         imported = unit_ready(province=shandong, emissions=1_300_000, determined=1_000_000)
         typed = unit_ready(province=shandong, emissions=1_300_000, determined=1_000_000)
-        settlements.open_settlements(actor=staff, province=shandong, year=2025)
+        settlement_opening.open_settlements(actor=staff, province=shandong, year=2025)
         lines = [
             ("配额", 2025, 1_000_000, date(2026, 11, 2)),
             ("配额", 2024, 197_000, date(2026, 11, 3)),
@@ -703,8 +718,8 @@ class TestReads:
     ):
         made = mixed_year(shandong, shandong_staff)
         SettlementFactory(enterprise=EnterpriseFactory(province=guangdong), status="on_time")
-        rows = settlements.compliance_summary(actor=staff, province=shandong, year=2025)
-        counts = settlements.counts(actor=staff, province=shandong, year=2025)
+        rows = compliance.compliance_summary(actor=staff, province=shandong, year=2025)
+        counts = settlement_selectors.counts(actor=staff, province=shandong, year=2025)
         assert [row.number for row in rows] == list(range(1, len(made) + 1))
         expected = {
             "on_time": sum(1 for s in made if s.status == "on_time"),
@@ -741,13 +756,13 @@ class TestReads:
                 enterprise=EnterpriseFactory(province=shandong), status="on_time", settled_on=day
             )
         # Today 2026-11-20: 15 of 20 = 75.00%; 95% of 20 = 19 units, 4 still needed.
-        (progress,) = settlements.target_progress(
+        (progress,) = compliance.target_progress(
             actor=staff, province=shandong, year=2025, today=date(2026, 11, 20)
         )
         assert (progress.settled, progress.total, progress.share_pct) == (15, 20, Decimal("75.00"))
         assert (progress.needed, progress.state) == (4, "in_progress")
         # After the target date only those settled by 2026-12-15 count: 18 of 20 = 90% < 95%.
-        (progress,) = settlements.target_progress(
+        (progress,) = compliance.target_progress(
             actor=staff, province=shandong, year=2025, today=date(2027, 1, 5)
         )
         assert (progress.as_of, progress.settled, progress.share_pct) == (
@@ -767,7 +782,7 @@ class TestReads:
             allocation_batch=approved_batch(coal_unit, Step.ALLOCATION),
         )
         owner = actor_for(users.enterprise_user(coal_unit, username="coal-owner"))
-        latest, earlier = settlements.position(actor=owner, enterprise=coal_unit)
+        latest, earlier = quota_position.position(actor=owner, enterprise=coal_unit)
         assert latest.year == 2025
         assert (latest.pre_allocated, latest.determined, latest.issued) == (
             Decimal(700_000),
@@ -791,7 +806,7 @@ class TestReads:
         for status in (BatchStatus.DRAFT, BatchStatus.SUBMITTED):
             AllocationBatch.objects.filter(pk=issuance.pk).update(status=status)
             for reader in (staff, owner):
-                [row] = settlements.position(actor=reader, enterprise=coal_unit)
+                [row] = quota_position.position(actor=reader, enterprise=coal_unit)
                 assert (row.determined, row.issued, row.issued_on) == (
                     Decimal(1_000_000),
                     None,
@@ -805,4 +820,4 @@ class TestReads:
     ):
         for user in (shandong_enterprise_user, guangdong_staff):
             with pytest.raises(NotFound):
-                settlements.position(actor=actor_for(user), enterprise=coal_unit)
+                quota_position.position(actor=actor_for(user), enterprise=coal_unit)

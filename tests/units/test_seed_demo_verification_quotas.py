@@ -21,8 +21,7 @@ from accounts.models import User
 from accounts.scoping import actor_for, visible
 from core.models import Snapshot, SnapshotStatus
 from deadlines.models import Obligation, ObligationStatus
-from quotas import allocation as allocations
-from quotas import settlement as settlements
+from quotas import allocation_selectors, recompute, settlement_selectors
 from quotas.models import (
     Allocation,
     AllocationBatch,
@@ -297,7 +296,7 @@ def test_recomputing_every_determination_from_its_stored_inputs_gives_the_stored
     rows = list(Allocation.objects.all())
     assert len(rows) >= 40
     for row in rows:
-        assert allocations.recompute(row) == {
+        assert recompute.recompute(row) == {
             "pre_allocated": row.pre_allocated,
             "determined": row.determined,
             "adjustments": row.adjustments,
@@ -377,7 +376,7 @@ def test_settlement_is_in_progress_with_a_realistic_share_settled(seeded):
     assert 0.5 <= statuses[SettlementStatus.ON_TIME] / len(rows) <= 0.9
     partly = 0
     for row in rows:
-        tally = settlements.tally_of(row)
+        tally = settlement_selectors.tally_of(row)
         ccer = sum(
             (s.quantity for s in row.surrenders.all() if s.kind == SurrenderKind.CCER), Decimal(0)
         )
@@ -426,7 +425,7 @@ def test_the_demo_enterprises_see_their_result_allowances_and_open_settlement(cl
     assert None not in (allocation.pre_allocated, allocation.determined, allocation.issued)
     settlement = visible(actor, Settlement).get(year=2025)
     assert settlement.status == SettlementStatus.OPEN
-    assert 0 < settlements.tally_of(settlement).total < settlement.obligation
+    assert 0 < settlement_selectors.tally_of(settlement).total < settlement.obligation
     client.force_login(user(username))
     for url in (
         assignment.get_absolute_url(),
@@ -444,7 +443,7 @@ def test_the_province_staff_and_approver_see_the_work(client, code):
     found = objections.staff_objections(actor=actor)
     assert {o.status for o in found} == {ObjectionStatus.FILED, ObjectionStatus.REJECTED}
     assert evaluation_selectors.rounds_for(actor=actor).get().status == EvaluationStatus.DRAFT
-    batches = allocations.batches_for(actor=actor, year=2025)
+    batches = allocation_selectors.batches_for(actor=actor, year=2025)
     assert all(batch.approved_by.username == approver for batch in batches)
     assert all(batch.units > 0 for batch in batches)
     client.force_login(user(staff))

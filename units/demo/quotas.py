@@ -10,16 +10,18 @@ the scale and every sector with a Y allocation plan, the year's steps whose day 
   September 30): each batch drafted and submitted by the province's staff login (`shandong`,
   `staff-<code>`), the issuance recorded by it, and approved by the second pair of eyes
   (`shandong-approver`, `approver-<code>`). In the demo provinces through the real services
-  (quotas.allocation), one step after the other, audited and notified; elsewhere (the national
-  scale) the approved steps are written at once as those services write them, with their own
-  functions computing the figures, lines and inputs (without their audit events and notices):
-  through the services they took a quarter of an hour. A batch whose units' data are missing
-  stays a draft naming them, as the services keep it;
-- settlement (due December 31): opened on October 9 by quotas.settlement's service, and the units
-  surrender over the autumn, most in one go, some with allowances of Y-1 or CCERs as well; by late
-  November about two in three have settled and a few have surrendered a part. The demo logins'
-  units keep theirs open with a part surrendered. The surrenders are written in bulk, each
-  checked by the service's own rules, as record_surrender writes them (without audit events).
+  (quotas.pre_allocation, quotas.determination, quotas.issuance and quotas.batch_workflow), one
+  step after the other, audited and notified; elsewhere (the national scale) the approved steps
+  are written at once as those services write them, with their own functions computing the
+  figures, lines and inputs (without their audit events and notices): through the services they
+  took a quarter of an hour. A batch whose units' data are missing stays a draft naming them, as
+  the services keep it;
+- settlement (due December 31): opened on October 9 by quotas.settlement_opening's service, and
+  the units surrender over the autumn, most in one go, some with allowances of Y-1 or CCERs as
+  well; by late November about two in three have settled and a few have surrendered a part. The
+  demo logins' units keep theirs open with a part surrendered. The surrenders are written in
+  bulk, each checked by the service's own rules, as record_surrender writes them (without audit
+  events).
 
 The services stamp the present moment; each step is then dated as of the story (the batch's
 submission and approval, the obligations the approval met, the units' notices), as
@@ -46,8 +48,17 @@ from accounts.scoping import actor_for
 from core.errors import DomainError
 from deadlines import services as deadline_services
 from deadlines.models import Notification, Obligation, ObligationKind, ObligationStatus
-from quotas import allocation as allocations
-from quotas import calculation, inputs, settlement
+from quotas import (
+    batch_access,
+    batch_workflow,
+    calculation,
+    determination,
+    drafting,
+    inputs,
+    issuance,
+    pre_allocation,
+    settlement_opening,
+)
 from quotas.models import (
     Adjustment,
     Allocation,
@@ -61,6 +72,7 @@ from quotas.models import (
     Surrender,
     SurrenderKind,
 )
+from quotas.surrenders import surrender_refusals, tallies_of
 from units.demo.annual import _update
 from units.demo.data import SMALL_PROVINCES, Scale
 from units.demo.geography import PROVINCE_INFO
@@ -92,9 +104,9 @@ PARTLY = 40
 LOGIN_PART_DAY = (11, 16)  # the demo logins' units surrendered a part then
 LOGIN_SETTLES = (12, 22)
 DRAFT_CREATORS = {
-    Step.PRE_ALLOCATION: allocations.draft_pre_allocation,
-    Step.DETERMINATION: allocations.draft_determination,
-    Step.ALLOCATION: allocations.draft_allocation,
+    Step.PRE_ALLOCATION: pre_allocation.draft_pre_allocation,
+    Step.DETERMINATION: determination.draft_determination,
+    Step.ALLOCATION: issuance.draft_allocation,
 }
 # The provinces whose steps go through the services one by one, audited and notified (the demo
 # logins'); elsewhere the approved steps are written in bulk, as the services would write them:
@@ -191,7 +203,7 @@ def _allocate(run: Run, province: Province, sector: str, team: Team, *, bulk: bo
     """The sector's batches in the province, step after step while their days have passed:
     through the services, or (`bulk`) the approved steps written at once as they would."""
     plan = AllocationPlan.objects.prefetch_related("benchmarks").get(year=run.year, sector=sector)
-    if not allocations.covered_enterprises(province, sector):
+    if not drafting.covered_enterprises(province, sector):
         return
     steps = [
         (Step.DETERMINATION, DETERMINATION_DAYS, plan.year),
@@ -225,7 +237,7 @@ def _approve_in_bulk(run: Run, province: Province, plan, team: Team, steps: list
         year=run.year, enterprise__province=province, enterprise__industry__sector=sector
     ).exists():
         return
-    enterprises = allocations.covered_enterprises(province, sector)
+    enterprises = drafting.covered_enterprises(province, sector)
     rules = inputs.rules_of(plan)
     rows = {e.pk: Allocation(enterprise=e, year=run.year, plan=plan) for e in enterprises}
     approved_steps, pre_batch = [], None
@@ -244,15 +256,15 @@ def _approve_in_bulk(run: Run, province: Province, plan, team: Team, steps: list
         )  # fmt: skip
         _date_batch(batch, created=drafted, updated=approved)
         for pk, row in rows.items():
-            setattr(row, allocations.BATCH_OF_STEP[step], batch)
+            setattr(row, batch_access.BATCH_OF_STEP[step], batch)
             if step == Step.PRE_ALLOCATION:
                 data, result = figures[pk]
                 row.pre_allocated = result.total
-                row.pre_allocation_lines = allocations._lines(result)
+                row.pre_allocation_lines = drafting.lines_json(result)
                 row.pre_allocation_inputs = inputs.as_inputs_json(plan, rules, data)
             elif step == Step.DETERMINATION:
                 data, result = figures[pk]
-                allocations._determine(row, plan, rules, data, result, [], pre_batch)
+                determination.fill_determination(row, plan, rules, data, result, [], pre_batch)
             else:
                 row.issued, row.issued_on = row.to_issue, _local(submitted)
         approved_steps.append((step, batch, approved))
@@ -265,7 +277,7 @@ def _approve_in_bulk(run: Run, province: Province, plan, team: Team, steps: list
             [
                 (pk, due_on, approved, team.approver.pk, f"quotas.allocationbatch:{batch.pk}")
                 for pk, due_on in Obligation.objects.filter(
-                    kind=allocations.OBLIGATION_OF_STEP[step],
+                    kind=batch_workflow.OBLIGATION_OF_STEP[step],
                     enterprise__in=rows,
                     period_start=date(run.year, 1, 1),
                 )
@@ -292,7 +304,7 @@ def _figures(plan, rules, enterprises, step, data_year) -> dict[int, tuple] | No
     figures = {}
     for enterprise in enterprises:
         data = gathered[enterprise.pk]
-        result = allocations._compute(data, formula)
+        result = drafting.compute_figure(data, formula)
         if result is None:
             return None
         figures[enterprise.pk] = (data, result)
@@ -321,23 +333,23 @@ def _take(run, province, sector, step, times, team, data_year) -> bool:
         if _local(submitted) >= run.limit:
             return False
         if step == Step.ALLOCATION:
-            allocations.record_issuance(actor=staff, batch=batch, issued_on=_local(submitted))
+            issuance.record_issuance(actor=staff, batch=batch, issued_on=_local(submitted))
         missing = _missing(batch)
         if missing:
             run.waiting.append(f"{province.name_zh} {sector} {step}: {'、'.join(missing)}")
             return False
-        batch = allocations.submit_batch(actor=staff, batch=batch)
+        batch = batch_workflow.submit_batch(actor=staff, batch=batch)
         _date_batch(batch, submitted=submitted, updated=submitted)
     if batch.status == BatchStatus.SUBMITTED:
         if _local(approved) >= run.limit:
             return False
-        batch = allocations.approve_batch(actor=approver, batch=batch)
+        batch = batch_workflow.approve_batch(actor=approver, batch=batch)
         _date_batch(batch, approved=approved, updated=approved)
         _date_obligations(batch, approved)
         run.approved[step] += 1
         run.batches.append(batch)
         if step == Step.ALLOCATION:
-            run.issued += allocations.allocations_in(batch).count()
+            run.issued += batch_access.allocations_in(batch).count()
     return batch.status == BatchStatus.APPROVED
 
 
@@ -348,7 +360,7 @@ def _missing(batch: AllocationBatch) -> list[str]:
     stored = {Step.PRE_ALLOCATION: "pre_allocation_inputs"}.get(batch.step, "determination_inputs")
     return [
         name
-        for name, inputs in allocations.allocations_in(batch)
+        for name, inputs in batch_access.allocations_in(batch)
         .order_by("enterprise__name_zh")
         .values_list("enterprise__name_zh", stored)
         if (inputs or {}).get("missing")
@@ -359,7 +371,7 @@ def _stale(batch: AllocationBatch, data_year: int) -> bool:
     """A draft that lacked units' data which are there now: it is drafted again."""
     if not _missing(batch):
         return False
-    covered = [e.pk for e in allocations.covered_enterprises(batch.province, batch.sector)]
+    covered = [e.pk for e in drafting.covered_enterprises(batch.province, batch.sector)]
     found = VerifiedFigures.objects.filter(enterprise__in=covered, year=data_year).count()
     return found == len(covered)
 
@@ -375,7 +387,7 @@ def _date_batch(batch: AllocationBatch, *, updated: datetime, **moments: datetim
 def _date_obligations(batch: AllocationBatch, approved: datetime) -> None:
     """The obligations the approval met (those the calendar left unmet), met on its day."""
     rows = Obligation.objects.filter(
-        kind=allocations.OBLIGATION_OF_STEP[batch.step],
+        kind=batch_workflow.OBLIGATION_OF_STEP[batch.step],
         province=batch.province_id,
         period_start=date(batch.year, 1, 1),
         fulfilment=f"quotas.allocationbatch:{batch.pk}",
@@ -429,7 +441,7 @@ def _settle(run: Run, province: Province, team: Team) -> None:
         .filter(enterprise__verified_figures__year=run.year)
     )
     if waiting.exists():
-        result = settlement.open_settlements(actor=staff, province=province, year=run.year)
+        result = settlement_opening.open_settlements(actor=staff, province=province, year=run.year)
         run.opened += result.created
         Settlement.objects.filter(
             enterprise__province=province, year=run.year, created_at__gte=run.started
@@ -439,10 +451,10 @@ def _settle(run: Run, province: Province, team: Team) -> None:
 
 def _surrender(run: Run, province: Province, team: Team) -> None:
     """The surrenders whose days have passed, of the open settlements that have only the
-    demo's (or none), written in bulk as quotas.settlement.record_surrender would: each checked
-    by its rules (`_refusals`), the settlement settled on the day the last one covers the
-    obligation, on time or late, and its calendar obligation met as deadlines.services.fulfil
-    marks it."""
+    demo's (or none), written in bulk as quotas.surrenders.record_surrender would: each checked
+    by its rules (`surrender_refusals`), the settlement settled on the day the last one covers
+    the obligation, on time or late, and its calendar obligation met as
+    deadlines.services.fulfil marks it."""
     logins = _demo_login_units()
     rows = list(
         Settlement.objects.filter(
@@ -452,7 +464,7 @@ def _surrender(run: Run, province: Province, team: Team) -> None:
         .prefetch_related("surrenders")
         .order_by("enterprise__uscc")
     )
-    tallies = settlement._tallies(rows)
+    tallies = tallies_of(rows)
     surrenders, dated, settled, partly = [], [], [], []
     for row in rows:
         tally, code = tallies[row.pk], row.enterprise.uscc
@@ -466,7 +478,7 @@ def _surrender(run: Run, province: Province, team: Team) -> None:
                 continue
             if day >= run.limit:
                 break
-            refused = settlement._refusals(
+            refused = surrender_refusals(
                 tally, kind=kind, quantity=quantity, vintage=vintage, on=day
             )
             if refused:
@@ -507,7 +519,7 @@ def _surrender(run: Run, province: Province, team: Team) -> None:
 
 def _meet_settlements(rows: list[Settlement], team: Team) -> None:
     """The settlement obligations the settled ones met (those the calendar left unmet), at noon
-    of the day settled, as quotas.settlement marks them."""
+    of the day settled, as quotas.surrenders marks them."""
     by_unit = {row.enterprise_id: row for row in rows}
     due = Obligation.objects.filter(
         kind=ObligationKind.SETTLEMENT,
