@@ -3,6 +3,7 @@
 from django.core.exceptions import FieldDoesNotExist, ImproperlyConfigured
 from django.db import models
 from django.utils.text import capfirst
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 
@@ -34,3 +35,29 @@ class DescribedModelSerializer(serializers.ModelSerializer):
             if not field.help_text:
                 raise ImproperlyConfigured(f"{type(self).__name__}.{name} needs a help_text")
         return fields
+
+
+class UnitRecordSerializer(DescribedModelSerializer):
+    """What a key emission unit's record (a submission, a verification, an allocation, a
+    settlement: any model with an `enterprise`) shows of its unit: its id, code, name, province
+    and sector. Core names no model: the fields are sources read on the record."""
+
+    enterprise = serializers.UUIDField(
+        source="enterprise.public_id", read_only=True, help_text=_("The unit (id).")
+    )
+    enterprise_name = serializers.CharField(
+        source="enterprise.name_zh", read_only=True, help_text=_("The unit's name.")
+    )
+    uscc = serializers.CharField(
+        source="enterprise.uscc",
+        read_only=True,
+        help_text=_("The unit's unified social credit code."),
+    )
+    province = serializers.CharField(
+        source="enterprise.province.code",
+        read_only=True,
+        help_text=_("The unit's province (GB/T 2260 code)."),
+    )
+    sector = serializers.CharField(
+        source="enterprise.industry.sector", read_only=True, help_text=_("The unit's sector.")
+    )

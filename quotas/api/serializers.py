@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from core.api.serializers import DescribedModelSerializer
+from core.api.serializers import DescribedModelSerializer, UnitRecordSerializer
 from quotas.calculation import ccer_allowance
 from quotas.models import (
     Allocation,
@@ -17,7 +17,6 @@ from quotas.models import (
     Surrender,
     SurrenderKind,
 )
-from units.api.serializers import UnitRecordSerializer
 
 PUBLIC_ID = _("The record's public identifier (UUID); the API addresses records by it.")
 URL = _("This record in the API.")

@@ -4,7 +4,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from core.api.serializers import DescribedModelSerializer
+from core.api.serializers import DescribedModelSerializer, UnitRecordSerializer
 from reporting.models import (
     AnnualReport,
     EvidenceFile,
@@ -12,7 +12,6 @@ from reporting.models import (
     QualityControlPlan,
     ReportAttachment,
 )
-from units.api.serializers import UnitRecordSerializer
 
 PUBLIC_ID = _("The record's public identifier (UUID); the API addresses records by it.")
 URL = _("This record in the API.")

@@ -9,9 +9,11 @@ import json
 import zipfile
 from datetime import date
 from decimal import Decimal
+from importlib import import_module
 
 import pytest
 from celery.schedules import crontab
+from django.apps import apps
 from django.core.management import CommandError, call_command
 from django.db import connection
 from django.db.models.expressions import RawSQL
@@ -476,6 +478,8 @@ def test_a_build_outside_any_transaction_reads_every_file_from_one_state(monkeyp
         return write_zip(*args, **kwargs)
 
     monkeypatch.setattr(snapshots, "write_zip", spy)
+    # An earlier test outside a transaction may have flushed the data migrations' provinces.
+    import_module("units.migrations.0002_load_provinces_and_industries").load(apps, None)
     EnterpriseFactory(province=province(SHANDONG))
 
     snapshot = snapshots.build(dataset="units", year=2026, province_code=SHANDONG)

@@ -21,31 +21,6 @@ PUBLIC_ID = _("The record's public identifier (UUID); the API addresses records 
 URL = _("This record in the API.")
 
 
-class UnitRecordSerializer(DescribedModelSerializer):
-    """What a unit's record (a submission, a verification, an allocation, a settlement) shows of
-    its unit: its id, code, name, province and sector."""
-
-    enterprise = serializers.UUIDField(
-        source="enterprise.public_id", read_only=True, help_text=_("The unit (id).")
-    )
-    enterprise_name = serializers.CharField(
-        source="enterprise.name_zh", read_only=True, help_text=_("The unit's name.")
-    )
-    uscc = serializers.CharField(
-        source="enterprise.uscc",
-        read_only=True,
-        help_text=_("The unit's unified social credit code."),
-    )
-    province = serializers.CharField(
-        source="enterprise.province.code",
-        read_only=True,
-        help_text=_("The unit's province (GB/T 2260 code)."),
-    )
-    sector = serializers.CharField(
-        source="enterprise.industry.sector", read_only=True, help_text=_("The unit's sector.")
-    )
-
-
 class ProvinceSerializer(DescribedModelSerializer):
     """A province, autonomous region or municipality, or the XPCC: one tenant."""
 

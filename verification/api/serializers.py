@@ -2,8 +2,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from core.api.serializers import DescribedModelSerializer
-from units.api.serializers import UnitRecordSerializer
+from core.api.serializers import DescribedModelSerializer, UnitRecordSerializer
 from verification.models import (
     Assignment,
     AssignmentStatus,
