@@ -16,3 +16,7 @@ class NotFound(DomainError):
 
 class PermissionDenied(DomainError):
     """The actor may see the object but may not change it."""
+
+
+class ImportFileRejected(DomainError):
+    """The file as a whole cannot be imported (size, type, header, no rows)."""

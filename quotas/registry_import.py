@@ -15,23 +15,27 @@ from typing import Any
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils.translation import gettext as _
-from openpyxl import load_workbook
 
 from accounts import scoping
+from core.errors import ImportFileRejected
 from core.models import AuditAction
+from core.xlsx import (
+    MAX_DATA_ROWS,
+    NotANumber,
+    cell_date,
+    cell_number,
+    check_file,
+    check_merged_cells,
+    check_row_limit,
+    data_sheet,
+    header_titles,
+    read_workbook,
+    shown_cell,
+)
 from quotas.models import Settlement, Surrender, SurrenderKind
 from quotas.settlement_access import require_province_staff
 from quotas.surrenders import Tally, add_surrender, surrender_refusals, tallies_of
-from reporting.excel.reader import _check_merged_cells
-from reporting.excel.rows import _as_date, _Number, _number, _shown
-from units.imports.errors import ImportFileRejected, ImportRejected, RowError
-from units.imports.reader import (
-    MAX_DATA_ROWS,
-    MAX_HEADER_COLUMNS,
-    _check_file,
-    _header_title,
-    _not_xlsx,
-)
+from units.imports.errors import ImportRejected, RowError
 from units.models import Enterprise, Province
 
 
@@ -114,31 +118,15 @@ def _column_key(title: str) -> str | None:
 
 def _read_surrender_rows(uploaded_file: UploadedFile) -> list[_SheetRow]:
     """The data rows of the registry's export: file checks, header match, merged cells refused."""
-    _check_file(uploaded_file)
-    uploaded_file.seek(0)
-    try:
-        workbook = load_workbook(uploaded_file, read_only=True, data_only=False)
-    except Exception as exc:  # openpyxl fails in many ways on foreign zips; all mean "not ours"
-        raise _not_xlsx() from exc
-    try:
-        names = workbook.sheetnames
-        sheet = workbook[SURRENDER_SHEET] if SURRENDER_SHEET in names else workbook.worksheets[0]
-        sheet.reset_dimensions()
-        header = next(sheet.iter_rows(max_row=1, max_col=MAX_HEADER_COLUMNS), ())
-        positions = _match_header([_header_title(cell.value) for cell in header])
-        rows = _sheet_rows(sheet, positions)
-        _check_merged_cells(sheet)
-    except ImportFileRejected:
-        raise
-    except Exception as exc:  # a damaged sheet: refuse the file, never a server error
-        raise ImportFileRejected(
-            _("The file could not be read as an Excel workbook; save it again from Excel as .xlsx.")
-        ) from exc
-    finally:
-        workbook.close()
-    if not rows:
-        raise ImportFileRejected(_("The file has no data rows below the header."))
-    return rows
+    check_file(uploaded_file)
+
+    def read_sheet(workbook) -> list[_SheetRow]:
+        sheet = data_sheet(workbook, SURRENDER_SHEET)
+        rows = _sheet_rows(sheet, _match_header(header_titles(sheet)))
+        check_merged_cells(sheet)
+        return rows
+
+    return read_workbook(uploaded_file, read_sheet)
 
 
 def _match_header(titles: list[str]) -> dict[str, int]:
@@ -169,11 +157,7 @@ def _sheet_rows(sheet, positions: dict[str, int]) -> list[_SheetRow]:
         }
         if all(value is None or str(value).strip() == "" for value, _f in cells.values()):
             continue
-        if len(rows) == MAX_DATA_ROWS:
-            raise ImportFileRejected(
-                _("The file has more than %(max)d rows; split it into several files.")
-                % {"max": MAX_DATA_ROWS}
-            )
+        check_row_limit(rows, MAX_DATA_ROWS)
         rows.append(_SheetRow(number, cells))
     return rows
 
@@ -182,7 +166,8 @@ def _parse_row(row: _SheetRow, errors: list[RowError]) -> _ParsedRow:
     """The row's values, each cell checked; errors name the row and the column."""
 
     def fail(key: str, message: str) -> None:
-        errors.append(RowError(row.number, COLUMN_TITLES[key], _shown(row.cells[key][0]), message))
+        shown = shown_cell(row.cells[key][0])
+        errors.append(RowError(row.number, COLUMN_TITLES[key], shown, message))
 
     for key, (_value, is_formula) in row.cells.items():
         if is_formula:
@@ -200,8 +185,8 @@ def _parse_row(row: _SheetRow, errors: list[RowError]) -> _ParsedRow:
             continue
         text = value[key].removesuffix("年") if isinstance(value[key], str) else value[key]
         try:
-            number = _number(text)
-        except _Number as reason:
+            number = cell_number(text)
+        except NotANumber as reason:
             fail(key, str(reason))
             continue
         if number is None:
@@ -214,7 +199,7 @@ def _parse_row(row: _SheetRow, errors: list[RowError]) -> _ParsedRow:
         else:
             parsed.quantity = Decimal(int(number))
     if "date" in value:
-        parsed.on = _as_date(value["date"])
+        parsed.on = cell_date(value["date"])
         if parsed.on is None:
             fail("date", _("Enter a date, e.g. 2026-11-20."))
     if "reference" in value:
@@ -260,7 +245,7 @@ def _import_errors(
     accepted = []
 
     def fail(row: _ParsedRow, key: str, message: str) -> None:
-        shown = _shown(sheet_rows[row.number].cells[key][0])
+        shown = shown_cell(sheet_rows[row.number].cells[key][0])
         errors.append(RowError(row.number, COLUMN_TITLES[key], shown, message))
 
     for row in rows:

@@ -1,10 +1,10 @@
 """The Excel path of the monthly certification: a template per sector schema, and an upload that
 fills a draft exactly as the web form does.
 
-The upload is untrusted and all-or-nothing, in the manner of units.imports (whose file checks,
-error types and limits it reuses): the file is checked as a whole, then every cell, and only a
-file without a single error is combined into one month's values and saved through
-services.save_values, so validation and emissions are the form's.
+The upload is untrusted and all-or-nothing, in the manner of units.imports (whose error types
+it reuses; the file checks and limits are core.xlsx's): the file is checked as a whole, then
+every cell, and only a file without a single error is combined into one month's values and
+saved through services.save_values, so validation and emissions are the form's.
 
 - `layout`: sheet names, header rows, and how each item's rows combine into the month;
 - `template`: `build_template()`;

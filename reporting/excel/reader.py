@@ -1,6 +1,6 @@
 """Reading an uploaded workbook: the file-level checks, then the data rows as raw cells.
 
-The file is untrusted: units.imports checks its size and type before it is parsed; it is read
+The file is untrusted: core.xlsx checks its size and type before it is parsed; it is read
 in streaming mode without evaluating formulas (a formula is only noted, for the row parser to
 refuse), bounded in rows and columns, and refused as a whole when its shape is not the
 template's: a missing or extra sheet, header rows that differ, merged cells.
@@ -13,9 +13,18 @@ from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext as _
-from openpyxl import load_workbook
-from openpyxl.xml.functions import iterparse
 
+from core.errors import ImportFileRejected
+from core.xlsx import (
+    MAX_DATA_ROWS,
+    MAX_HEADER_COLUMNS,
+    check_file,
+    check_merged_cells,
+    check_row_limit,
+    data_sheet,
+    header_title,
+    read_workbook,
+)
 from reporting.excel.layout import (
     DATA_SHEET,
     FIRST_DATA_ROW,
@@ -25,17 +34,6 @@ from reporting.excel.layout import (
 )
 from reporting.models import DataItemSchema
 from units.imports.columns import SECTOR_LABELS_ZH
-from units.imports.errors import ImportFileRejected
-from units.imports.reader import (
-    MAX_DATA_ROWS,
-    MAX_HEADER_COLUMNS,
-    _check_file,
-    _header_title,
-    _not_xlsx,
-)
-
-MERGE_CELL_TAG = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}mergeCell"
-MERGES_NAMED = 5
 
 
 @dataclass(frozen=True)
@@ -51,31 +49,17 @@ def read_rows(
     uploaded_file: UploadedFile, schema: DataItemSchema, columns: list[ItemColumn]
 ) -> list[SheetRow]:
     """The data rows of an uploaded template, or ImportFileRejected saying what is wrong."""
-    _check_file(uploaded_file)
-    uploaded_file.seek(0)
-    try:
-        workbook = load_workbook(uploaded_file, read_only=True, data_only=False)
-    except Exception as exc:  # openpyxl fails in many ways on foreign zips; all mean "not ours"
-        raise _not_xlsx() from exc
-    try:
+    check_file(uploaded_file)
+
+    def read_sheet(workbook) -> list[SheetRow]:
         _check_sheets(workbook.sheetnames)
-        sheet = workbook[DATA_SHEET]
-        # Files saved by other tools often declare wrong dimensions; read what is really there.
-        sheet.reset_dimensions()
+        sheet = data_sheet(workbook, DATA_SHEET)
         positions = _match_header(sheet, columns, schema, workbook.properties.subject or "")
         rows = _data_rows(sheet, positions)
-        _check_merged_cells(sheet)
-    except ImportFileRejected:
-        raise
-    except Exception as exc:  # a damaged sheet: refuse the file, never a server error
-        raise ImportFileRejected(
-            _("The file could not be read as an Excel workbook; save it again from Excel as .xlsx.")
-        ) from exc
-    finally:
-        workbook.close()
-    if not rows:
-        raise ImportFileRejected(_("The file has no data rows below the header."))
-    return rows
+        check_merged_cells(sheet)
+        return rows
+
+    return read_workbook(uploaded_file, read_sheet)
 
 
 def _check_sheets(names: list[str]) -> None:
@@ -104,7 +88,7 @@ def _match_header(
         [cell.value for cell in row]
         for row in sheet.iter_rows(min_row=1, max_row=2, max_col=MAX_HEADER_COLUMNS)
     ]
-    titles = [_header_title(value) for value in header[0]] if header else []
+    titles = [header_title(value) for value in header[0]] if header else []
     units = [_text(value) for value in header[1]] if len(header) > 1 else []
     while titles and not titles[-1]:
         titles.pop()
@@ -173,29 +157,6 @@ def _data_rows(sheet, positions: list[int]) -> list[SheetRow]:
         )
         if all(value is None or _text(value) == "" for value, _formula in cells):
             continue
-        if len(rows) == MAX_DATA_ROWS:
-            raise ImportFileRejected(
-                _("The file has more than %(max)d rows; split it into several files.")
-                % {"max": MAX_DATA_ROWS}
-            )
+        check_row_limit(rows, MAX_DATA_ROWS)
         rows.append(SheetRow(number, cells))
     return rows
-
-
-def _check_merged_cells(sheet) -> None:
-    """Merged cells hide values from every row but the first: refuse them, naming the ranges.
-
-    The streaming reader does not report merges, so the sheet's XML is scanned for them once
-    more (openpyxl < 4: `_get_source` is how the streaming sheet itself opens it)."""
-    merged = []
-    with sheet._get_source() as source:
-        for _event, element in iterparse(source):
-            if element.tag == MERGE_CELL_TAG:
-                merged.append(element.get("ref", ""))
-            element.clear()
-    if merged:
-        shown = "、".join(merged[:MERGES_NAMED]) + ("…" if len(merged) > MERGES_NAMED else "")
-        raise ImportFileRejected(
-            _("The sheet has merged cells (%(ranges)s). Unmerge them and fill in every cell.")
-            % {"ranges": shown}
-        )

@@ -5,19 +5,16 @@ error, so one upload lists everything to fix."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
-from decimal import Context, Decimal, InvalidOperation
+from datetime import date
+from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
+from core.xlsx import NotANumber, cell_date, cell_number, cell_text, shown_cell
 from reporting.excel.layout import LABEL_ZH, ItemColumn
 from reporting.excel.reader import SheetRow
 from units.imports.errors import RowError
-from units.imports.reader import _cell_text
 
-# Excel keeps 15 significant digits; a float read back is rounded to them, so 0.1 stays 0.1.
-EXCEL_DIGITS = Context(prec=15)
-DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y年%m月%d日")
 LABEL_MAX_LENGTH = 100
 
 
@@ -43,58 +40,6 @@ class ParsedRows:
         return bool(self.rows) and self.rows[0].is_day
 
 
-def _as_date(value) -> date | None:
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    if isinstance(value, str):
-        for pattern in DATE_FORMATS:
-            try:
-                return datetime.strptime(value.strip(), pattern).date()  # noqa: DTZ007 (a day)
-            except ValueError:
-                continue
-    return None
-
-
-def _shown(value) -> str:
-    """The cell as the error list shows it (a date without its midnight)."""
-    if isinstance(value, datetime) and value.time() == time(0):
-        value = value.date()
-    return _cell_text(value)[:100]
-
-
-class _Number(ValueError):
-    pass
-
-
-def _number(value) -> Decimal | None:
-    """The cell's number, None when blank; _Number with the reason when it is not one."""
-    if value is None:
-        return None
-    if isinstance(value, bool):
-        raise _Number(_("Enter a number, not TRUE or FALSE."))
-    if isinstance(value, datetime | date | time):
-        raise _Number(_("Enter a number, not a date or time."))
-    if isinstance(value, int):
-        number = Decimal(value)
-    elif isinstance(value, float):
-        number = EXCEL_DIGITS.create_decimal(repr(value))
-    else:
-        text = str(value).strip().replace(",", "")
-        if not text:
-            return None
-        try:
-            number = Decimal(text)
-        except InvalidOperation:
-            raise _Number(_("Enter a number, without units or other text.")) from None
-    if not number.is_finite():
-        raise _Number(_("Enter a number, without units or other text."))
-    if number < 0:
-        raise _Number(_("Enter a number of 0 or more."))
-    return number.copy_abs() if number == 0 else number
-
-
 def parse_rows(columns: list[ItemColumn], sheet_rows: list[SheetRow]) -> ParsedRows:
     parsed = ParsedRows()
     seen: dict[date | str, int] = {}
@@ -114,14 +59,14 @@ def _values(row: SheetRow, columns: list[ItemColumn], errors: list[RowError]) ->
     for column, (value, is_formula) in zip(columns, row.cells[1:], strict=True):
         if is_formula:
             errors.append(
-                RowError(row.number, column.title, _shown(value),
+                RowError(row.number, column.title, shown_cell(value),
                          _("Formulas are not accepted: enter the value itself."))
             )  # fmt: skip
             continue
         try:
-            number = _number(value)
-        except _Number as reason:
-            errors.append(RowError(row.number, column.title, _shown(value), str(reason)))
+            number = cell_number(value)
+        except NotANumber as reason:
+            errors.append(RowError(row.number, column.title, shown_cell(value), str(reason)))
             continue
         if number is not None:
             values[column.item.code] = number
@@ -130,7 +75,7 @@ def _values(row: SheetRow, columns: list[ItemColumn], errors: list[RowError]) ->
 
 def _label(row: SheetRow, parsed: ParsedRows, seen: dict) -> date | str | None:
     value, is_formula = row.cells[0]
-    shown = _shown(value)
+    shown = shown_cell(value)
 
     def fail(message: str) -> None:
         parsed.errors.append(RowError(row.number, LABEL_ZH, shown, message))
@@ -138,7 +83,7 @@ def _label(row: SheetRow, parsed: ParsedRows, seen: dict) -> date | str | None:
     if is_formula:
         fail(_("Formulas are not accepted: enter the value itself."))
         return None
-    label = _as_date(value) or _cell_text(value)
+    label = cell_date(value) or cell_text(value)
     if not label:
         fail(_("Fill in the day (a date) or the facility this row is about."))
         return None

@@ -1,4 +1,6 @@
-"""What an import can fail with: a refused file, or rows with errors (each one a RowError)."""
+"""What an import can fail with: a refused file, or rows with errors (each one a RowError).
+
+ImportFileRejected is core's (core.xlsx raises it for every Excel import), exported here as is."""
 
 from __future__ import annotations
 
@@ -6,7 +8,9 @@ from dataclasses import dataclass
 
 from django.utils.translation import ngettext
 
-from core.errors import DomainError
+from core.errors import DomainError, ImportFileRejected
+
+__all__ = ["ImportFileRejected", "ImportRejected", "RowError"]
 
 
 @dataclass(frozen=True)
@@ -15,10 +19,6 @@ class RowError:
     column: str
     value: str
     message: str
-
-
-class ImportFileRejected(DomainError):
-    """The file as a whole cannot be imported (size, type, header, no rows)."""
 
 
 class ImportRejected(DomainError):

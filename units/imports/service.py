@@ -13,8 +13,9 @@ from accounts import scoping
 from core import audit
 from core.errors import PermissionDenied
 from core.models import AuditAction
+from core.xlsx import check_file
 from units.imports.errors import ImportFileRejected, ImportRejected
-from units.imports.reader import _check_file, _read_rows
+from units.imports.reader import _read_rows
 from units.imports.rows import _load_context, _RowParser
 from units.models import City, Enterprise, Province
 from units.services import ENTERPRISE_FIELDS
@@ -33,7 +34,7 @@ def import_enterprises(
     *, actor: scoping.Actor, province: Province, uploaded_file: UploadedFile
 ) -> ImportResult:
     """Register every unit of the file, or none: any invalid row rejects the whole file."""
-    _check_file(uploaded_file)
+    check_file(uploaded_file)
     cities = {city.name_zh: city for city in City.objects.filter(province=province)}
     if not _may_import_into(actor, province, cities.values()):
         raise PermissionDenied(_("You may not add key emission units in this province."))
