@@ -13,8 +13,8 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from accounts import scoping
-from core import audit
-from core.errors import DomainError, PermissionDenied
+from core import audit, four_eyes
+from core.errors import PermissionDenied
 from core.models import AuditAction
 from quotas.models import Allocation, AllocationBatch, BatchStatus, Step
 
@@ -50,17 +50,16 @@ def lock_batch(actor: scoping.Actor, batch: AllocationBatch) -> AllocationBatch:
 
 
 def require_status(batch: AllocationBatch, status: str) -> None:
-    if batch.status == status:
-        return
-    if batch.status == BatchStatus.APPROVED:
-        raise DomainError(_("This batch is approved; its figures are final."))
-    if status == BatchStatus.DRAFT:
-        raise DomainError(
-            _("The batch is with its approver; it can be changed once returned to draft.")
-        )
-    raise DomainError(
-        _("The batch is %(status)s; this step is not possible now.")
-        % {"status": batch.get_status_display()}
+    four_eyes.require_status(
+        batch,
+        status,
+        otherwise=_("The batch is %(status)s; this step is not possible now."),
+        explanations={
+            BatchStatus.APPROVED: _("This batch is approved; its figures are final."),
+            BatchStatus.SUBMITTED: _(
+                "The batch is with its approver; it can be changed once returned to draft."
+            ),
+        },
     )
 
 

@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts import recipients, scoping
-from core import audit
+from core import audit, four_eyes
 from core.errors import DomainError
 from core.models import AuditAction
 from deadlines import services as deadlines
@@ -48,7 +48,7 @@ def may_approve(actor: scoping.Actor, batch: AllocationBatch) -> bool:
         return False
     if not (actor.is_administrator or scoping.staff_covers(actor, batch.province_id, None)):
         return False
-    return actor.user.pk not in (batch.prepared_by_id, batch.submitted_by_id)
+    return four_eyes.second_person(actor.user.pk, batch.prepared_by_id, batch.submitted_by_id)
 
 
 @transaction.atomic
@@ -98,13 +98,15 @@ def approve_batch(*, actor: scoping.Actor, batch: AllocationBatch) -> Allocation
     counted)."""
     batch = lock_batch(actor, batch)
     require_status(batch, BatchStatus.SUBMITTED)
-    if actor.user.pk in (batch.prepared_by_id, batch.submitted_by_id):
-        raise DomainError(
-            _(
-                "The batch must be approved by a staff member other than the one who "
-                "prepared or submitted it."
-            )
-        )
+    four_eyes.require_second_person(
+        actor.user.pk,
+        batch.prepared_by_id,
+        batch.submitted_by_id,
+        message=_(
+            "The batch must be approved by a staff member other than the one who "
+            "prepared or submitted it."
+        ),
+    )
     allocations = list(
         allocations_in(batch).select_for_update(of=("self",)).select_related("enterprise")
     )

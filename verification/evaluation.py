@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts import scoping
-from core import audit
+from core import audit, four_eyes
 from core.errors import DomainError, PermissionDenied
 from core.models import AuditAction
 from deadlines import services as deadlines
@@ -69,19 +69,18 @@ def _lock(actor: scoping.Actor, round_: EvaluationRound) -> EvaluationRound:
 
 
 def _require_status(round_: EvaluationRound, status: str) -> None:
-    if round_.status == status:
-        return
-    if round_.status == EvaluationStatus.PUBLISHED:
-        raise DomainError(
-            _("This evaluation is published; a published evaluation is never changed.")
-        )
-    if status == EvaluationStatus.DRAFT:
-        raise DomainError(
-            _("The evaluation is with its approver; it can be changed once returned to draft.")
-        )
-    raise DomainError(
-        _("The evaluation is %(status)s; this step is not possible now.")
-        % {"status": round_.get_status_display()}
+    four_eyes.require_status(
+        round_,
+        status,
+        otherwise=_("The evaluation is %(status)s; this step is not possible now."),
+        explanations={
+            EvaluationStatus.PUBLISHED: _(
+                "This evaluation is published; a published evaluation is never changed."
+            ),
+            EvaluationStatus.SUBMITTED: _(
+                "The evaluation is with its approver; it can be changed once returned to draft."
+            ),
+        },
     )
 
 
@@ -91,7 +90,7 @@ def may_approve(actor: scoping.Actor, round_: EvaluationRound) -> bool:
         return False
     if not (actor.is_administrator or scoping.staff_covers(actor, round_.province_id, None)):
         return False
-    return actor.user.pk not in (round_.prepared_by_id, round_.submitted_by_id)
+    return four_eyes.second_person(actor.user.pk, round_.prepared_by_id, round_.submitted_by_id)
 
 
 # --- writes ---------------------------------------------------------------------------------------
@@ -273,13 +272,15 @@ def approve_and_publish(*, actor: scoping.Actor, round: EvaluationRound) -> Eval
     the province's evaluation obligation for the period is met."""
     round_ = _lock(actor, round)
     _require_status(round_, EvaluationStatus.SUBMITTED)
-    if actor.user.pk in (round_.prepared_by_id, round_.submitted_by_id):
-        raise DomainError(
-            _(
-                "The evaluation must be approved by a staff member other than the one who "
-                "prepared or submitted it."
-            )
-        )
+    four_eyes.require_second_person(
+        actor.user.pk,
+        round_.prepared_by_id,
+        round_.submitted_by_id,
+        message=_(
+            "The evaluation must be approved by a staff member other than the one who "
+            "prepared or submitted it."
+        ),
+    )
     before = audit.snapshot(round_, ROUND_FIELDS)
     round_.status = EvaluationStatus.PUBLISHED
     round_.approved_by = actor.user

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts import scoping
-from core import audit
+from core import audit, four_eyes
 from core.errors import DomainError, PermissionDenied
 from core.models import AuditAction
 from deadlines import services as deadlines
@@ -242,11 +242,9 @@ def override(*, actor: scoping.Actor, entry: ListEntry, decision: str, reason: s
 
 def _advance(unit_list: UnitList, *, frm: str, to: str) -> dict:
     """Move the list from one status to the next; returns its audited fields before the move."""
-    if unit_list.status != frm:
-        raise DomainError(
-            _("The list is %(status)s; this step is not possible now.")
-            % {"status": unit_list.get_status_display()}
-        )
+    four_eyes.require_status(
+        unit_list, frm, otherwise=_("The list is %(status)s; this step is not possible now.")
+    )
     before = audit.snapshot(unit_list, LIST_FIELDS)
     unit_list.status = to
     return before
@@ -282,10 +280,11 @@ def return_to_draft(*, actor: scoping.Actor, unit_list: UnitList, note: str) -> 
 def approve(*, actor: scoping.Actor, unit_list: UnitList) -> UnitList:
     """The second pair of eyes: whoever submitted the list cannot approve it."""
     unit_list = _lock(actor, unit_list)
-    if unit_list.submitted_by_id == actor.user.pk:
-        raise DomainError(
-            _("A list must be approved by someone other than the person who submitted it.")
-        )
+    four_eyes.require_second_person(
+        actor.user.pk,
+        unit_list.submitted_by_id,
+        message=_("A list must be approved by someone other than the person who submitted it."),
+    )
     before = _advance(unit_list, frm=ListStatus.SUBMITTED, to=ListStatus.APPROVED)
     unit_list.approved_by = actor.user
     unit_list.approved_at = timezone.now()

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts import scoping
+from core import four_eyes
 from core.errors import DomainError
 from units.lists import exports, selectors, services
 from units.lists.explain import explain
@@ -156,7 +157,7 @@ def _detail_context(request, actor, unit_list, **forms):
         "may_change_entries": may_act and status == ListStatus.DRAFT,
         "may_approve": may_act
         and status == ListStatus.SUBMITTED
-        and unit_list.submitted_by_id != actor.user.pk,
+        and four_eyes.second_person(actor.user.pk, unit_list.submitted_by_id),
         "decisions": Decision.choices,
         "return_form": forms.get("return_form")
         or (ReturnForm() if may_act and status == ListStatus.SUBMITTED else None),
