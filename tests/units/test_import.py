@@ -224,6 +224,22 @@ def test_a_foreign_zip_named_xlsx_is_refused(shandong, shandong_staff, actor):
         run_import(actor(shandong_staff), shandong, buffer.getvalue())
 
 
+def test_a_workbook_with_a_damaged_sheet_is_refused_not_a_server_error(
+    shandong, jinan, shandong_staff, actor
+):
+    source = zipfile.ZipFile(io.BytesIO(xlsx([row(1)])))
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for info in source.infolist():
+            content = source.read(info)
+            if info.filename.startswith("xl/worksheets/sheet"):
+                content = content[: len(content) // 2]  # the sheet's XML cut off
+            archive.writestr(info, content)
+    with pytest.raises(imports.ImportFileRejected, match="could not be read as an Excel workbook"):
+        run_import(actor(shandong_staff), shandong, buffer.getvalue())
+    assert not Enterprise.objects.exists()
+
+
 def test_a_file_over_the_size_limit_is_refused(shandong, jinan, shandong_staff, actor, settings):
     settings.IMPORT_MAX_UPLOAD_BYTES = 1024
     with pytest.raises(imports.ImportFileRejected, match=r"files of at most 1\.0.KB"):

@@ -20,8 +20,7 @@ from core.xlsx import (
     check_row_limit,
     data_sheet,
     header_titles,
-    open_workbook,
-    require_data_rows,
+    read_workbook,
 )
 from units.imports.columns import COLUMNS, DATA_SHEET
 
@@ -34,12 +33,11 @@ class _Row:
 
 
 def _read_rows(uploaded_file: UploadedFile) -> list[_Row]:
-    with open_workbook(uploaded_file) as workbook:
+    def read(workbook) -> list[_Row]:
         sheet = data_sheet(workbook, DATA_SHEET)
-        keys = _match_header(header_titles(sheet))
-        rows = _data_rows(sheet, keys)
-    require_data_rows(rows)
-    return rows
+        return _data_rows(sheet, _match_header(header_titles(sheet)))
+
+    return read_workbook(uploaded_file, read)
 
 
 def _match_header(titles: list[str]) -> list[str]:
