@@ -8,6 +8,7 @@ openpyxl cannot read it. The cell helpers read text, numbers and dates alike in 
 
 from __future__ import annotations
 
+import io
 import zipfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -203,3 +204,10 @@ def cell_number(value: Any) -> Decimal | None:
     if number < 0:
         raise NotANumber(_("Enter a number of 0 or more."))
     return number.copy_abs() if number == 0 else number
+
+
+def workbook_bytes(workbook: Workbook) -> bytes:
+    """The workbook as the bytes of an .xlsx file (a download, a template)."""
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()

@@ -3,7 +3,6 @@
 PDF). Official Chinese texts whatever the reader's language; pure: batch and allocations in,
 bytes out (the views read through quotas.allocation_selectors)."""
 
-import io
 import re
 from dataclasses import dataclass
 from datetime import date
@@ -16,6 +15,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
 from core.pdf import render_pdf
+from core.xlsx import workbook_bytes
 from quotas.models import Allocation, AllocationBatch, BatchStatus
 from units.imports.columns import SECTOR_LABELS_ZH
 
@@ -174,9 +174,7 @@ def registry_xlsx(table: RegistryTable) -> bytes:
     sheet.freeze_panes = f"A{FIRST_DATA_ROW}"
     sheet.print_title_rows = f"{FIRST_DATA_ROW - 1}:{FIRST_DATA_ROW - 1}"
     sheet.page_setup.orientation = "landscape"
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return workbook_bytes(workbook)
 
 
 def _put(sheet, row: int, column: int, value):

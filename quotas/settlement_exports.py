@@ -4,7 +4,6 @@ template of the registry's surrender export. Pure: rows in, bytes out; the views
 quotas.compliance and quotas.settlement_selectors. The documents are Chinese texts whatever the
 reader's language."""
 
-import io
 from dataclasses import dataclass
 from datetime import date
 
@@ -18,10 +17,10 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from core.pdf import render_pdf
+from core.xlsx import MAX_DATA_ROWS, workbook_bytes
 from quotas.compliance import SummaryRow, zh_date
 from quotas.registry_import import SURRENDER_COLUMNS, SURRENDER_SHEET
 from quotas.settlement_selectors import Counts
-from units.imports.reader import MAX_DATA_ROWS
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PDF_TYPE = "application/pdf"
@@ -127,7 +126,7 @@ def summary_xlsx(summary: Summary) -> bytes:
     sheet.page_setup.orientation = "landscape"
     sheet.oddFooter.right.text = SEAL
     sheet.oddFooter.center.text = "第 &P 页 共 &N 页"
-    return _to_bytes(workbook)
+    return workbook_bytes(workbook)
 
 
 def summary_pdf(summary: Summary) -> bytes:
@@ -162,7 +161,7 @@ def import_template(year: int) -> bytes:
     sheet.row_dimensions[1].height = 34
     sheet.freeze_panes = "A2"
     _write_instructions(workbook.create_sheet(INSTRUCTIONS_SHEET), year)
-    return _to_bytes(workbook)
+    return workbook_bytes(workbook)
 
 
 def _write_instructions(sheet: Worksheet, year: int) -> None:
@@ -196,9 +195,3 @@ def _write_instructions(sheet: Worksheet, year: int) -> None:
     for row in sheet.iter_rows():
         for cell in row:
             cell.alignment = Alignment(wrap_text=True, vertical="top")
-
-
-def _to_bytes(workbook: Workbook) -> bytes:
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()

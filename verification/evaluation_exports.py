@@ -2,7 +2,6 @@
 xlsx and the PDF. Pure: the round and its evaluations in, bytes out; the views fetch them through
 the published-only reads. The documents are Chinese texts whatever the reader's language."""
 
-import io
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -15,6 +14,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from core.pdf import render_pdf
+from core.xlsx import workbook_bytes
 from verification.evaluation_figures import bands_shown, grade_label, rubric_of
 from verification.scoring import Rubric
 
@@ -149,9 +149,7 @@ def evaluation_xlsx(doc: Document) -> bytes:
     sheet = workbook.active
     sheet.title = SHEET_NAME
     _write(sheet, doc)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return workbook_bytes(workbook)
 
 
 def _write(sheet: Worksheet, doc: Document) -> None:

@@ -1,7 +1,6 @@
 """Every dashboard table as an xlsx sheet, headers in the reader's language (gettext), figures as
 numbers. Pure: the measures in, bytes out."""
 
-import io
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
@@ -18,6 +17,7 @@ from config.dashboards import measures
 from config.dashboards.allowances import SettlementProgress
 from config.dashboards.cycle import Tally
 from config.dashboards.national import ProvinceRow
+from core.xlsx import workbook_bytes
 from deadlines.models import ObligationStatus
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -334,9 +334,7 @@ def workbook(sheet: Sheet, *, heading: str) -> bytes:
         for column, value in enumerate(values, start=1):
             _put(ws, number, column, value)
     ws.freeze_panes = "A4"
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    return workbook_bytes(book)
 
 
 def _sheet_title(title: str) -> str:

@@ -13,6 +13,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
+from core.xlsx import MAX_DATA_ROWS, workbook_bytes
 from reporting.excel.layout import (
     DATA_SHEET,
     FIRST_DATA_ROW,
@@ -28,8 +29,6 @@ from reporting.excel.layout import (
 )
 from reporting.models import DataItemSchema, MonthlyCertification
 from units.imports.columns import SECTOR_LABELS_ZH
-from units.imports.reader import MAX_DATA_ROWS
-from units.imports.template import _to_bytes
 
 REQUIRED_FILL = PatternFill("solid", fgColor="FDE9D9")
 HEADER_FILL = PatternFill("solid", fgColor="EEF2F6")
@@ -52,7 +51,7 @@ def build_template(
     # Which schema the file was made from, to name it when a file of another sector is uploaded.
     workbook.properties.subject = f"{schema.sector}:{schema.year}"
     workbook.properties.title = f"{SECTOR_LABELS_ZH.get(schema.sector, schema.sector)}月度数据"
-    return _to_bytes(workbook)
+    return workbook_bytes(workbook)
 
 
 def _plain(value) -> str:

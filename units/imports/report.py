@@ -7,8 +7,8 @@ from collections.abc import Iterable
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
+from core.xlsx import workbook_bytes
 from units.imports.errors import RowError
-from units.imports.template import _to_bytes
 
 
 def error_report(errors: Iterable[RowError]) -> bytes:
@@ -29,4 +29,4 @@ def error_report(errors: Iterable[RowError]) -> bytes:
     for letter, width in zip("ABCD", (8, 20, 30, 80), strict=True):
         sheet.column_dimensions[letter].width = width
     sheet.freeze_panes = "A2"
-    return _to_bytes(workbook)
+    return workbook_bytes(workbook)

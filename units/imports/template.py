@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 from collections.abc import Sequence
 
 from django.conf import settings
@@ -13,6 +12,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
+from core.xlsx import MAX_DATA_ROWS, workbook_bytes
 from units.imports.columns import (
     CODES_SHEET,
     COLUMN_BY_KEY,
@@ -22,7 +22,6 @@ from units.imports.columns import (
     SECTOR_LABELS_ZH,
     STATUS_LABELS_ZH,
 )
-from units.imports.reader import MAX_DATA_ROWS
 from units.models import Industry
 
 
@@ -36,7 +35,7 @@ def build_template() -> bytes:
     _add_validations(sheet, industry_count=len(industries))
     _write_instructions(workbook.create_sheet(INSTRUCTIONS_SHEET))
     _write_industry_codes(workbook.create_sheet(CODES_SHEET), industries)
-    return _to_bytes(workbook)
+    return workbook_bytes(workbook)
 
 
 def _write_header(sheet: Worksheet) -> None:
@@ -140,9 +139,3 @@ def _write_industry_codes(sheet: Worksheet, industries: Sequence[Industry]) -> N
     for letter, width in zip("ABCDE", (12, 12, 36, 40, 16), strict=True):
         sheet.column_dimensions[letter].width = width
     sheet.freeze_panes = "A2"
-
-
-def _to_bytes(workbook: Workbook) -> bytes:
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()

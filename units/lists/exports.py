@@ -2,7 +2,6 @@
 the xlsx and the PDF. Pure: entries and dates in, bytes out; the views fetch through the
 selectors. The documents are official Chinese texts, so they do not follow the reader's language."""
 
-import io
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -14,6 +13,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from core.pdf import render_pdf
+from core.xlsx import workbook_bytes
 from units.models import Decision, ListEntry, ListScope
 
 HEADERS = (
@@ -127,9 +127,7 @@ def list_xlsx(*, title: str, sections: Sequence[Section]) -> bytes:
     workbook.remove(workbook.active)
     for section in sections:
         _write_sheet(workbook.create_sheet(SHEET_NAMES[section.scope]), title, section)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return workbook_bytes(workbook)
 
 
 def _write_sheet(sheet: Worksheet, title: str, section: Section) -> None:
