@@ -101,14 +101,12 @@ class CertificationValuesForm(forms.Form):
         return self[name] if name in self.fields else None
 
 
-class StartForm(forms.Form):
-    """Which unit's month to start (or correct). A user of a single unit may leave it out."""
+class UnitChoiceForm(forms.Form):
+    """A form that names one of the user's units; a user of a single unit may leave it out."""
 
     enterprise = forms.ModelChoiceField(
         label=gettext_lazy("Unit"), queryset=None, to_field_name="public_id", required=False
     )
-    year = forms.IntegerField(label=gettext_lazy("Year"), min_value=2000, max_value=2100)
-    month = forms.IntegerField(label=gettext_lazy("Month"), min_value=1, max_value=12)
 
     def __init__(self, *args, enterprises, **kwargs):
         super().__init__(*args, **kwargs)
@@ -123,6 +121,13 @@ class StartForm(forms.Form):
             else:
                 cleaned["enterprise"] = units[0]
         return cleaned
+
+
+class StartForm(UnitChoiceForm):
+    """Which unit's month to start (or correct). A user of a single unit may leave it out."""
+
+    year = forms.IntegerField(label=gettext_lazy("Year"), min_value=2000, max_value=2100)
+    month = forms.IntegerField(label=gettext_lazy("Month"), min_value=1, max_value=12)
 
 
 class EvidenceForm(forms.Form):
@@ -212,27 +217,10 @@ class QueueFilterForm(forms.Form):
         self.fields["city"].queryset = cities
 
 
-class PlanStartForm(forms.Form):
+class PlanStartForm(UnitChoiceForm):
     """Which unit's plan year to start (or correct). A user of a single unit may leave it out."""
 
-    enterprise = forms.ModelChoiceField(
-        label=gettext_lazy("Unit"), queryset=None, to_field_name="public_id", required=False
-    )
     year = forms.IntegerField(label=gettext_lazy("Plan year"), min_value=2000, max_value=2100)
-
-    def __init__(self, *args, enterprises, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["enterprise"].queryset = enterprises
-
-    def clean(self):
-        cleaned = super().clean()
-        if not cleaned.get("enterprise") and "enterprise" not in self.errors:
-            units = list(self.fields["enterprise"].queryset[:2])
-            if len(units) != 1:
-                self.add_error("enterprise", _("Choose the unit."))
-            else:
-                cleaned["enterprise"] = units[0]
-        return cleaned
 
 
 PLAN_HELP = {

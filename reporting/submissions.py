@@ -1,7 +1,8 @@
 """The one state machine every reporting submission follows (monthly certifications, quality
-control plans): draft -> submitted -> returned | accepted -> superseded. Who may act, locking,
-auditing, versions, submission and review live here; each kind of submission adds only what
-is its own (its content, its checks, the calendar obligation it meets)."""
+control plans, annual emission reports): draft -> submitted -> returned | accepted ->
+superseded. Who may act, locking, auditing, versions, submission and review live here; each
+kind of submission adds only what is its own (its content, its checks, the calendar obligation
+it meets)."""
 
 from django.db import models
 from django.utils import timezone
