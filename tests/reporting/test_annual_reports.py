@@ -70,12 +70,6 @@ def staff(shandong_staff, actor):
     return actor(shandong_staff)
 
 
-@pytest.fixture
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
-    return tmp_path
-
-
 def certify_year(enterprise, months: dict[int, dict[str, str]], year=2025):
     """Submitted monthly certifications, with their emissions computed by the real formula."""
     schema = services.schema_for(enterprise, year)

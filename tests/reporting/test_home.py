@@ -53,17 +53,6 @@ def frozen_clock(time_machine):
 
 
 @pytest.fixture
-def unit(shandong_enterprise):
-    """山东测试电厂: a power unit, so the calendar asks it for both."""
-    return shandong_enterprise
-
-
-@pytest.fixture
-def owner(shandong_enterprise_user):
-    return shandong_enterprise_user
-
-
-@pytest.fixture
 def calendar(unit):
     generate_obligations(today=NOW.date())
 

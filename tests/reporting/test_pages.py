@@ -54,28 +54,6 @@ def frozen_clock(time_machine):
     time_machine.move_to(NOW, tick=False)
 
 
-@pytest.fixture(autouse=True)
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
-
-
-@pytest.fixture
-def unit(shandong_enterprise):
-    """山东测试电厂: a power unit in Jinan."""
-    return shandong_enterprise
-
-
-@pytest.fixture
-def owner(shandong_enterprise_user):
-    return shandong_enterprise_user
-
-
-@pytest.fixture
-def neighbour_user(shandong):
-    """The user of another Shandong unit."""
-    return users.enterprise_user(EnterpriseFactory(province=shandong), username="neighbour")
-
-
 def draft(user, enterprise, *, month=10, values=None, explanations=None):
     actor = actor_for(user)
     certification = services.start(actor=actor, enterprise=enterprise, year=2026, month=month)

@@ -36,16 +36,6 @@ def frozen_clock(time_machine):
     time_machine.move_to(NOW, tick=False)
 
 
-@pytest.fixture
-def unit(shandong_enterprise):
-    return shandong_enterprise
-
-
-@pytest.fixture
-def owner(shandong_enterprise_user):
-    return shandong_enterprise_user
-
-
 def url(name, plan=None):
     if plan is None:
         return reverse(f"reporting:{name}")

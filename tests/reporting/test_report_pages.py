@@ -78,27 +78,11 @@ def frozen_clock(time_machine):
     time_machine.move_to(NOW, tick=False)
 
 
-@pytest.fixture(autouse=True)
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
-
-
 @pytest.fixture
 def unit(shandong_enterprise):
     """山东测试电厂: a power unit in Jinan, its twelve months of 2025 certified."""
     certify_year(shandong_enterprise)
     return shandong_enterprise
-
-
-@pytest.fixture
-def owner(shandong_enterprise_user):
-    return shandong_enterprise_user
-
-
-@pytest.fixture
-def neighbour_user(shandong):
-    """The user of another Shandong unit."""
-    return users.enterprise_user(EnterpriseFactory(province=shandong), username="neighbour")
 
 
 @pytest.fixture

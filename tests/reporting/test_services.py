@@ -73,12 +73,6 @@ def other_owner(shandong, jinan, actor):
     return actor(users.enterprise_user(neighbour, username="ent-neighbour"))
 
 
-@pytest.fixture
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
-    return tmp_path
-
-
 def draft(owner, enterprise, values=POWER, *, month=JANUARY, explanations=None):
     certification = services.start(
         actor=owner, enterprise=enterprise, year=2026, month=month, today=TODAY
