@@ -21,10 +21,9 @@ import os
 import statistics
 import time
 from collections.abc import Callable
-from io import StringIO
 
 import psycopg2
-from benchsetup import DEFAULT_URL, ensure_database, setup_django
+from benchsetup import DEFAULT_URL, ensure_database, seed_demo, setup_django
 
 WARM_UPS = 3
 RUNS = 30
@@ -95,19 +94,6 @@ CASES = (
 )
 
 
-def prepare_data() -> list[str]:
-    from django.core.management import call_command
-    from django.db import connection
-
-    call_command("migrate", verbosity=0)
-    out = StringIO()
-    call_command("seed_demo", scale="national", stdout=out)
-    # Planner statistics, as autovacuum would gather them after the seed's bulk inserts.
-    with connection.cursor() as cursor:
-        cursor.execute("ANALYZE")
-    return [line for line in out.getvalue().splitlines() if line.startswith(("seed_demo", "month"))]
-
-
 def timed(run: Callable[[], object]) -> tuple[list[float], set[int]]:
     """Milliseconds per timed call of `run`, and the Django query counts seen."""
     from django.db import connection
@@ -157,7 +143,7 @@ def main() -> None:
     url = os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL)
     ensure_database(url)
     setup_django(url)
-    for printed in prepare_data():
+    for printed in seed_demo(show=("seed_demo", "month")):
         print(printed)
 
     from django.conf import settings

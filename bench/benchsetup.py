@@ -52,6 +52,24 @@ def setup_django(url: str) -> None:
     warnings.filterwarnings("ignore", message="No directory at", category=UserWarning)
 
 
+def seed_demo(scale: str = "national", *, show: tuple[str, ...] = ("seed_demo",)) -> list[str]:
+    """Migrate and seed the demo at `scale` (after setup_django; a rerun adds nothing), then
+    gather the planner statistics autovacuum would gather after the seed's bulk inserts (it may
+    be off on a development server, and a table never analysed gets nested-loop plans that take
+    hundreds of milliseconds). Returns the seed's output lines that start with `show`."""
+    from io import StringIO
+
+    from django.core.management import call_command
+    from django.db import connection
+
+    call_command("migrate", verbosity=0)
+    out = StringIO()
+    call_command("seed_demo", scale=scale, stdout=out)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    return [line for line in out.getvalue().splitlines() if line.startswith(show)]
+
+
 def staff_user(province):
     """A province-wide staff member of `province`, created once (after setup_django)."""
     from django.contrib.auth import get_user_model

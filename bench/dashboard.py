@@ -20,10 +20,9 @@ import statistics
 import sys
 import time
 from dataclasses import dataclass
-from io import StringIO
 
 import environ
-from benchsetup import DEFAULT_URL, ensure_database, setup_django, staff_user
+from benchsetup import DEFAULT_URL, ensure_database, seed_demo, setup_django, staff_user
 
 WARM_UPS = 3
 RUNS = 20
@@ -60,21 +59,6 @@ def use_database(url: str) -> None:
     for key in ("NAME", "USER", "PASSWORD", "HOST", "PORT"):
         settings.DATABASES["default"][key] = config[key]
         connection.settings_dict[key] = config[key]
-
-
-def prepare_data(scale: str) -> None:
-    from django.core.management import call_command
-    from django.db import connection
-
-    call_command("migrate", verbosity=0)
-    out = StringIO()
-    call_command("seed_demo", scale=scale, stdout=out)
-    for line in out.getvalue().splitlines():
-        if line.startswith(("seed_demo", "calendar")):
-            print(f"  {line}")
-    # Planner statistics, as autovacuum would gather them after the seed's bulk inserts.
-    with connection.cursor() as cursor:
-        cursor.execute("ANALYZE")
 
 
 def ministry_user():
@@ -116,7 +100,8 @@ def measure(scale: str, url: str) -> Measurement:
 
     use_database(url)
     print(f"{scale}: {url.rpartition('/')[2]}")
-    prepare_data(scale)
+    for line in seed_demo(scale, show=("seed_demo", "calendar")):
+        print(f"  {line}")
     province = Province.objects.get(code=PROVINCE)
     users = {"dashboards:province": staff_user(province), "dashboards:national": ministry_user()}
     timings = {}

@@ -22,24 +22,14 @@ import os
 import statistics
 import sys
 import time
-from io import StringIO
 
-from benchsetup import DEFAULT_URL, ensure_database, setup_django, staff_user
+from benchsetup import DEFAULT_URL, ensure_database, seed_demo, setup_django, staff_user
 
 RUNS = 5
 
 
 class Rollback(Exception):
     """Raised to leave the timed transaction without keeping its writes."""
-
-
-def prepare_data() -> list[str]:
-    from django.core.management import call_command
-
-    out = StringIO()
-    call_command("migrate", verbosity=0, stdout=out)
-    call_command("seed_demo", scale="national", stdout=out)
-    return [line for line in out.getvalue().splitlines() if line.strip()][-3:]
 
 
 def largest_province():
@@ -134,7 +124,7 @@ def main() -> None:
     url = os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL)
     ensure_database(url)
     setup_django(url)
-    for line in prepare_data():
+    for line in seed_demo():
         print(line)
 
     from accounts.scoping import actor_for

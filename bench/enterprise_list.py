@@ -12,10 +12,9 @@ import os
 import statistics
 import sys
 import time
-from io import StringIO
 from typing import Any
 
-from benchsetup import DEFAULT_URL, ensure_database, setup_django, staff_user
+from benchsetup import DEFAULT_URL, ensure_database, seed_demo, setup_django, staff_user
 
 WARM_UPS = 3
 RUNS = 30
@@ -24,15 +23,6 @@ CASES: tuple[tuple[str, dict[str, Any]], ...] = (
     ("page 10", {"page": 10}),
     ("name search", {"q": "电力"}),
 )
-
-
-def prepare_data() -> str:
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
-    out = StringIO()
-    call_command("seed_demo", scale="national", stdout=out)
-    return out.getvalue().splitlines()[0]
 
 
 def largest_province() -> tuple[Any, int]:
@@ -76,7 +66,7 @@ def main() -> None:
     url = os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL)
     ensure_database(url)
     setup_django(url)
-    print(prepare_data())
+    print(*seed_demo(), sep="\n")
 
     from django.test import Client
     from django.urls import reverse

@@ -18,23 +18,13 @@ be the same for the largest and the smallest province.
 import os
 import statistics
 import time
-from io import StringIO
 from typing import Any
 
-from benchsetup import DEFAULT_URL, ensure_database, setup_django, staff_user
+from benchsetup import DEFAULT_URL, ensure_database, seed_demo, setup_django, staff_user
 
 YEAR = 2027
 WARM_UPS = 2
 RUNS = 15
-
-
-def prepare_data() -> str:
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
-    out = StringIO()
-    call_command("seed_demo", scale="national", stdout=out)
-    return "\n".join(line for line in out.getvalue().splitlines() if line.startswith("seed_demo"))
 
 
 def provinces_by_size() -> list[Any]:
@@ -94,7 +84,7 @@ def main() -> None:
     url = os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL)
     ensure_database(url)
     setup_django(url)
-    print(prepare_data())
+    print(*seed_demo(), sep="\n")
 
     from django.db import transaction
 

@@ -19,10 +19,9 @@ import os
 import statistics
 import sys
 import time
-from io import StringIO
 from typing import Any
 
-from benchsetup import DEFAULT_URL, ensure_database, setup_django, staff_user
+from benchsetup import DEFAULT_URL, ensure_database, seed_demo, setup_django, staff_user
 
 WARM_UPS = 3
 RUNS = 30
@@ -39,21 +38,6 @@ CASES: tuple[tuple[str, dict[str, Any], dict[str, Any]], ...] = (
                                                            "month": 9}),
     ("name search", {"status": "", "q": "电力"}, {"status": "", "q": "电力"}),
 )  # fmt: skip
-
-
-def prepare_data() -> list[str]:
-    from django.core.management import call_command
-    from django.db import connection
-
-    call_command("migrate", verbosity=0)
-    out = StringIO()
-    call_command("seed_demo", scale="national", stdout=out)
-    # Planner statistics, as autovacuum would gather them after the seed's bulk inserts (it may
-    # be off on a development server, and a table never analysed gets nested-loop plans that
-    # take hundreds of milliseconds here).
-    with connection.cursor() as cursor:
-        cursor.execute("ANALYZE")
-    return [line for line in out.getvalue().splitlines() if line.startswith(("seed_demo", "month"))]
 
 
 def largest_province() -> tuple[Any, int, int]:
@@ -127,7 +111,7 @@ def main() -> None:
     url = os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL)
     ensure_database(url)
     setup_django(url)
-    for line in prepare_data():
+    for line in seed_demo(show=("seed_demo", "month")):
         print(line)
 
     from django.test import Client
