@@ -21,8 +21,8 @@ from django.db.models.functions import Cast, Coalesce
 
 from accounts import scoping
 from core.models import AuditEvent, target_label
-from quotas.batch_access import BATCH_OF_STEP, allocations_in
-from quotas.models import Allocation, AllocationBatch, AllocationReview, Step
+from quotas.batch_access import allocations_in
+from quotas.models import BATCH_OF_STEP, Allocation, AllocationBatch, AllocationReview, Step
 from units.models import Province
 
 

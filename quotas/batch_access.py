@@ -16,7 +16,7 @@ from accounts import scoping
 from core import audit, four_eyes
 from core.errors import PermissionDenied
 from core.models import AuditAction
-from quotas.models import Allocation, AllocationBatch, BatchStatus, Step
+from quotas.models import BATCH_OF_STEP, Allocation, AllocationBatch, BatchStatus
 
 BATCH_FIELDS = (
     "status",
@@ -26,11 +26,6 @@ BATCH_FIELDS = (
     "approved_by",
     "approved_at",
 )
-BATCH_OF_STEP = {
-    Step.PRE_ALLOCATION: "pre_allocation_batch",
-    Step.DETERMINATION: "determination_batch",
-    Step.ALLOCATION: "allocation_batch",
-}
 
 
 def require_staff(actor: scoping.Actor, province_id: int) -> None:

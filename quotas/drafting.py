@@ -17,8 +17,15 @@ from core import audit
 from core.errors import DomainError
 from core.models import AuditAction
 from quotas import calculation, inputs
-from quotas.batch_access import BATCH_FIELDS, BATCH_OF_STEP, record_batch, require_status
-from quotas.models import Allocation, AllocationBatch, AllocationPlan, BatchStatus, Step
+from quotas.batch_access import BATCH_FIELDS, record_batch, require_status
+from quotas.models import (
+    BATCH_OF_STEP,
+    Allocation,
+    AllocationBatch,
+    AllocationPlan,
+    BatchStatus,
+    Step,
+)
 from units.models import Enterprise, EnterpriseStatus, Province
 
 

@@ -184,6 +184,14 @@ class AllocationBatch(PublicModel):
         return reverse("quotas:batch-detail", kwargs={"public_id": self.public_id})
 
 
+# The field of an Allocation that holds each step's batch.
+BATCH_OF_STEP = {
+    Step.PRE_ALLOCATION: "pre_allocation_batch",
+    Step.DETERMINATION: "determination_batch",
+    Step.ALLOCATION: "allocation_batch",
+}
+
+
 class Allocation(PublicModel):
     """An enterprise's allowances for a compliance year. Each figure is stored with the lines
     and inputs it came from (`*_lines`: per facility, formula and tonnes; `*_inputs`: every
@@ -235,6 +243,12 @@ class Allocation(PublicModel):
 
     def get_absolute_url(self) -> str:
         return reverse("quotas:allocation-detail", kwargs={"public_id": self.public_id})
+
+    def is_approved(self, step: str) -> bool:
+        """Whether the step's figures are final: its batch approved by the second pair of eyes
+        (a draft's figures change with each recalculation)."""
+        batch = getattr(self, BATCH_OF_STEP[step])
+        return batch is not None and batch.status == BatchStatus.APPROVED
 
 
 class AdjustmentKind(models.TextChoices):

@@ -11,7 +11,7 @@ from decimal import Decimal
 
 from accounts import scoping
 from deadlines.models import Obligation, ObligationKind
-from quotas.models import Allocation, BatchStatus, Settlement, SurrenderKind
+from quotas.models import Allocation, Settlement, Step, SurrenderKind
 from quotas.settlement_opening import default_due_on
 from quotas.settlement_selectors import visible_settlements
 from units.models import Enterprise
@@ -28,32 +28,28 @@ class YearPosition:
     by_vintage: dict[int, Decimal] = field(default_factory=dict)
     ccer: Decimal = Decimal(0)
 
-    def _approved(self, batch_field: str, figure: str) -> Decimal | None:
-        """A step's figure once its batch is approved (a draft's changes with each
-        recalculation; staff see drafts on the batch and allocation pages)."""
-        allocation = self.allocation
-        if allocation is None:
+    def _approved(self, step: str, figure: str):
+        """A step's figure once its batch is approved (staff see drafts on the batch and
+        allocation pages)."""
+        if self.allocation is None or not self.allocation.is_approved(step):
             return None
-        batch = getattr(allocation, batch_field)
-        if batch is None or batch.status != BatchStatus.APPROVED:
-            return None
-        return getattr(allocation, figure)
+        return getattr(self.allocation, figure)
 
     @property
     def pre_allocated(self) -> Decimal | None:
-        return self._approved("pre_allocation_batch", "pre_allocated")
+        return self._approved(Step.PRE_ALLOCATION, "pre_allocated")
 
     @property
     def determined(self) -> Decimal | None:
-        return self._approved("determination_batch", "determined")
+        return self._approved(Step.DETERMINATION, "determined")
 
     @property
     def issued(self) -> Decimal | None:
-        return self._approved("allocation_batch", "issued")
+        return self._approved(Step.ALLOCATION, "issued")
 
     @property
     def issued_on(self) -> date | None:
-        return self._approved("allocation_batch", "issued_on")
+        return self._approved(Step.ALLOCATION, "issued_on")
 
     @property
     def surrendered(self) -> Decimal:

@@ -9,11 +9,13 @@ from rest_framework import serializers
 from core.api.serializers import DescribedModelSerializer, UnitRecordSerializer
 from quotas.calculation import ccer_allowance
 from quotas.models import (
+    BATCH_OF_STEP,
     Allocation,
     AllocationMethod,
     BatchStatus,
     Settlement,
     ShortfallCase,
+    Step,
     Surrender,
     SurrenderKind,
 )
@@ -68,11 +70,11 @@ class AllocationStepSerializer(serializers.Serializer):
     """A step of an allocation: its batch, and its figures once the batch is approved. The
     figures of a batch not yet approved are the province's work in progress: null."""
 
-    batch_path = ""
+    step = ""
 
     def get_fields(self):
         batch = AllocationStepBatchSerializer(
-            source=self.batch_path,
+            source=BATCH_OF_STEP[self.step],
             read_only=True,
             allow_null=True,
             help_text=_("The step's batch; null before the province has started the step."),
@@ -81,8 +83,7 @@ class AllocationStepSerializer(serializers.Serializer):
 
     def to_representation(self, allocation: Allocation) -> dict:
         shown = super().to_representation(allocation)
-        batch = getattr(allocation, self.batch_path)
-        if batch is None or batch.status != BatchStatus.APPROVED:
+        if not allocation.is_approved(self.step):
             shown.update((name, None) for name in shown if name != "batch")
         return shown
 
@@ -119,7 +120,7 @@ class CalculatedStepSerializer(AllocationStepSerializer):
 class PreAllocationStepSerializer(CalculatedStepSerializer):
     """Pre-allocation: from the basis year's verified data, before the year's verification."""
 
-    batch_path = "pre_allocation_batch"
+    step = Step.PRE_ALLOCATION
     lines_path = "pre_allocation_lines"
 
     pre_allocated = serializers.DecimalField(
@@ -133,7 +134,7 @@ class DeterminationStepSerializer(CalculatedStepSerializer):
     """Determination: the true-up on the compliance year's verified data,
     to_issue = determined − pre_allocated − adjustments."""
 
-    batch_path = "determination_batch"
+    step = Step.DETERMINATION
     lines_path = "determination_lines"
 
     determined = serializers.DecimalField(
@@ -164,7 +165,7 @@ class DeterminationStepSerializer(CalculatedStepSerializer):
 class IssuanceStepSerializer(AllocationStepSerializer):
     """Allocation (issuance): the determination's to_issue issued in the registry."""
 
-    batch_path = "allocation_batch"
+    step = Step.ALLOCATION
 
     issued = serializers.DecimalField(
         **TONNES, allow_null=True, help_text=hidden_until_approved(_("Issued allowances (t);"))

@@ -30,7 +30,7 @@ from quotas import (
     pre_allocation,
 )
 from quotas import allocation_selectors as selectors
-from quotas.models import BatchStatus, ReviewStatus, Step
+from quotas.models import BATCH_OF_STEP, BatchStatus, ReviewStatus, Step
 from units.models import Sector
 
 MARKET_SECTORS = (Sector.POWER, Sector.STEEL, Sector.CEMENT, Sector.ALUMINIUM)
@@ -359,14 +359,10 @@ def _shown_steps(actor, allocation) -> dict[str, bool]:
     """Which steps' figures the reader sees: the enterprise only what was approved; staff and
     the ministry the drafts too."""
     working_papers = bool(actor.staff_scopes or actor.sees_all_provinces)
-    batches = {
-        "pre_allocation": allocation.pre_allocation_batch,
-        "determination": allocation.determination_batch,
-        "allocation": allocation.allocation_batch,
-    }
     return {
-        step: batch is not None and (working_papers or batch.status == BatchStatus.APPROVED)
-        for step, batch in batches.items()
+        step: getattr(allocation, field) is not None
+        and (working_papers or allocation.is_approved(step))
+        for step, field in BATCH_OF_STEP.items()
     }
 
 

@@ -60,6 +60,7 @@ from quotas import (
     settlement_opening,
 )
 from quotas.models import (
+    BATCH_OF_STEP,
     Adjustment,
     Allocation,
     AllocationBatch,
@@ -256,7 +257,7 @@ def _approve_in_bulk(run: Run, province: Province, plan, team: Team, steps: list
         )  # fmt: skip
         _date_batch(batch, created=drafted, updated=approved)
         for pk, row in rows.items():
-            setattr(row, batch_access.BATCH_OF_STEP[step], batch)
+            setattr(row, BATCH_OF_STEP[step], batch)
             if step == Step.PRE_ALLOCATION:
                 data, result = figures[pk]
                 row.pre_allocated = result.total
