@@ -5,7 +5,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from core.api.serializers import DescribedModelSerializer
+from core.api.serializers import DescribedModelSerializer, UnitRecordSerializer
 from units.models import (
     AnnualEmissions,
     City,
@@ -68,17 +68,8 @@ class FacilitySerializer(DescribedModelSerializer):
         ]
 
 
-class AnnualEmissionsSerializer(DescribedModelSerializer):
+class AnnualEmissionsSerializer(UnitRecordSerializer):
     """A unit's emissions of one year, as reported or as verified (tCO2e)."""
-
-    enterprise = serializers.UUIDField(
-        source="enterprise.public_id", read_only=True, help_text=_("The unit (id).")
-    )
-    province = serializers.CharField(
-        source="enterprise.province.code",
-        read_only=True,
-        help_text=_("The unit's province (GB/T 2260 code)."),
-    )
 
     class Meta:
         model = AnnualEmissions
