@@ -461,6 +461,19 @@ class TestApi:
         assert listed(status="failed") == set()
         assert listed(status="ready") == everything
 
+    @pytest.mark.parametrize(
+        ("params", "field"),
+        [
+            ({"dataset": "nothing"}, "dataset"),
+            ({"year": "last"}, "year"),
+            ({"status": "x"}, "status"),
+        ],
+    )
+    def test_a_bad_filter_value_is_400_naming_it(self, world, national, params, field):
+        response = token_client(users.ministry()).get(reverse("api:snapshot-list"), params)
+        assert response.status_code == 400
+        assert field in response.json()
+
 
 @pytest.mark.django_db(transaction=True)
 def test_a_build_outside_any_transaction_reads_every_file_from_one_state(monkeypatch):
